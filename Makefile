@@ -1,0 +1,29 @@
+# Two commands for a fresh machine (see README):
+#   make run    install, ingest the sample content, chat in the terminal
+#   make test   install with test tools, lint, type-check and run the whole suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: install install-test run test lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e .
+
+install-test: install
+	$(PIP) install -e '.[test]'
+
+run: install
+	$(BIN)/guidebot start
+
+lint:
+	$(BIN)/ruff check bot ingest tests bench
+	$(BIN)/mypy
+
+test: install-test lint
+	$(BIN)/python -m pytest

@@ -1,0 +1,1 @@
+"""Everything that serves people: answers, channels and the command line."""

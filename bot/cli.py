@@ -1,0 +1,194 @@
+"""The `guidebot` command. Contracts (DESIGN.md) that other tools rely on:
+
+    guidebot --home HOME ingest PATH...
+    guidebot --home HOME ask --json "question"
+    guidebot --home HOME ask --json --batch FILE
+    guidebot --home HOME eval QUESTIONS.jsonl
+    guidebot --home HOME chat | start
+
+Every error is one readable line on stderr; GUIDEBOT_DEBUG=1 shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """An error for the person at the terminal, shown as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guidebot", description="Knowledge and training assistant for store staff.")
+    parser.add_argument("--home", type=Path, help="where the index and database live (env GUIDEBOT_HOME)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="index files or folders (re-running skips unchanged files)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("ask", help="answer a question from the knowledge base")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="print one JSON object per question")
+    p.add_argument("--batch", type=Path, metavar="FILE", help="one question per line (UTF-8); '-' for stdin")
+
+    p = sub.add_parser("eval", help="measure retrieval against a golden question set (JSONL)")
+    p.add_argument("questions", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--misses", action="store_true", help="list questions that were missed")
+
+    sub.add_parser("chat", help="chat with the knowledge base in the terminal")
+    p = sub.add_parser("start", help="ingest the sample content, then chat (the README's main command)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="content to ingest (default: knowledge/ and sop/)")
+    return parser
+
+
+def load_settings(home: Path | None) -> Settings:
+    try:
+        return Settings(home=home) if home else Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        raise CliError(f"invalid setting {where}: {first.get('msg')}") from None
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest
+
+    report = ingest(settings, args.paths)
+    print(json.dumps(report.to_dict(), ensure_ascii=False) if args.json else report.render())
+    return EXIT_FAILED if report.nothing_done else 0
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.batch is None:
+        if not args.question or not args.question.strip():
+            raise CliError("ask needs a question, or --batch FILE")
+        yield args.question
+        return
+    try:
+        stream = sys.stdin if str(args.batch) == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise CliError(f"cannot read {args.batch}: {exc.strerror}") from None
+    try:
+        for line in stream:
+            if line.strip():
+                yield line.strip()
+    except UnicodeDecodeError:
+        raise CliError(f"{args.batch} is not UTF-8 text") from None
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.service import Services
+
+    answerer = Services(settings).answerer
+    for question in _questions(args):
+        answer = answerer.answer(question)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(answer.text + "\n", flush=True)
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.evaluate import GoldenSetError, evaluate, load_golden, metrics, render
+    from bot.service import Services
+
+    try:
+        items = load_golden(args.questions)
+    except GoldenSetError as exc:
+        raise CliError(str(exc)) from None
+    services = Services(settings)
+    results = evaluate(services.retriever, settings, items)
+    metric = metrics(results)
+    if args.json:
+        print(json.dumps(metric))
+    else:
+        print(render(metric))
+    if args.misses:
+        for r in results:
+            wrong_found = r.found != (r.item.path is not None)
+            if (r.item.path and (r.rank is None or r.rank > 5)) or wrong_found:
+                print(f"  rank={r.rank} found={r.found} [{r.item.note}] {r.item.question} -> "
+                      f"want {r.item.path} {r.item.contains}; got {r.top}")
+    return 0
+
+
+def cmd_chat(settings: Settings, _args: argparse.Namespace | None = None) -> int:
+    from bot.chat import run_console_chat
+    from bot.service import Services
+
+    return run_console_chat(Services(settings).answerer)
+
+
+def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest
+
+    paths = args.paths or sample_content_paths()
+    if not paths:
+        raise CliError("no content to ingest: pass PATH, or run from the project folder")
+    report = ingest(settings, paths)
+    print(report.render())
+    if report.nothing_done:
+        return EXIT_FAILED
+    return cmd_chat(settings)
+
+
+def sample_content_paths() -> list[Path]:
+    """knowledge/ and sop/ of the project (the checkout this runs from, or the cwd)."""
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        found = [base / name for name in ("knowledge", "sop") if (base / name).is_dir()]
+        if found:
+            return found
+    return []
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    from ingest.embedder import EmbedderError
+    from ingest.index import IndexBusy, IndexMissing
+    from ingest.vectors import VectorStoreError
+
+    try:
+        settings = load_settings(args.home)
+        return COMMANDS[args.command](settings, args)
+    except (CliError, IndexMissing, IndexBusy, EmbedderError, VectorStoreError) as exc:
+        print(f"guidebot: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("guidebot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("GUIDEBOT_DEBUG"):
+            raise
+        print(f"guidebot: unexpected error: {exc.__class__.__name__}: {exc} "
+              "(set GUIDEBOT_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Hybrid retrieval: dense vectors (Chroma) and BM25 over Chinese-aware tokens, fused.
+
+Reciprocal-rank fusion gives the order; two cheap signals refine it: how much of the
+question's wording a passage covers, and whether the question names a product (or SKU)
+that a FAB record is about. Staff often type just a product name and a word.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from bot.settings import Settings
+from ingest.embedder import Embedder
+from ingest.index import IndexReader
+from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
+from ingest.normalize import for_matching
+
+
+@dataclass
+class Passage:
+    chunk: ChunkRecord
+    document: DocumentRecord
+    score: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+    coverage: float = 0.0
+    product_match: bool = False
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def matching_text(self) -> str:
+        return for_matching(f"{self.document.title}\n{self.chunk.section or ''}\n{self.chunk.text}")
+
+
+def idf_weights(terms: QueryTerms, frequencies: dict[str, int], total: int) -> dict[str, float]:
+    """Rare words weigh more; words the knowledge base never uses weigh most.
+    Words only: colloquial character pairs ("买了", "还能") would swamp the signal."""
+    wanted = list(dict.fromkeys(terms.words))
+    return {t: math.log((total + 1) / (frequencies.get(t, 0) + 0.5)) for t in wanted}
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """IDF-weighted share of the question's words found in the passage."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in text) / total
+
+
+def names_product(question_norm: str, chunk: ChunkRecord) -> bool:
+    sku = for_matching(chunk.metadata.get("sku", ""))
+    if sku and len(sku) >= 3 and sku in question_norm:
+        return True
+    product = for_matching(chunk.metadata.get("product", ""))
+    if not product or len(product) < 2:
+        return False
+    if product in question_norm:
+        return True
+    return len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85
+
+
+class Retriever:
+    def __init__(self, settings: Settings, reader: IndexReader, embedder: Embedder) -> None:
+        self.settings = settings
+        self.reader = reader
+        self.embedder = embedder
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        s = self.settings
+        k = k or s.top_k
+        terms = QueryTerms.of(question)
+        dense = self.reader.dense(self.embedder.embed_query(question), s.candidates)
+        lexical = self.reader.lexical(terms, s.candidates, s.lexical_column_weights)
+        records = self.reader.chunks(list(dict.fromkeys([i for i, _ in dense] + [i for i, _ in lexical])))
+        passages: dict[str, Passage] = {}
+        for name, hits, weight in (("dense", dense, s.dense_weight), ("lexical", lexical, s.lexical_weight)):
+            for rank, (chunk_id, score) in enumerate(hits, start=1):
+                if chunk_id not in records:
+                    continue
+                chunk, document = records[chunk_id]
+                passage = passages.setdefault(chunk_id, Passage(chunk, document))
+                passage.ranks[name] = rank
+                setattr(passage, name, score)
+                passage.score += weight / (s.rrf_k + rank)
+        question_norm = for_matching(question)
+        missing_dense = [p for p in passages.values() if "dense" not in p.ranks]
+        if missing_dense:
+            self._fill_dense(question, missing_dense)
+        frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
+        weights = idf_weights(terms, frequencies, total)
+        for passage in passages.values():
+            passage.coverage = coverage(weights, passage.matching_text)
+            passage.product_match = names_product(question_norm, passage.chunk)
+            passage.score += s.coverage_weight * passage.coverage
+            if passage.product_match:
+                passage.score += s.product_boost
+        ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)
+        return ranked[:k]
+
+    def _fill_dense(self, question: str, passages: list[Passage]) -> None:
+        """Lexical-only hits get their cosine too (from stored vectors), so the
+        'found' decision compares like with like."""
+        query = self.embedder.embed_query(question)
+        vectors = self.reader.vectors([p.chunk.id for p in passages])
+        for passage in passages:
+            vector = vectors.get(passage.chunk.id)
+            if vector is not None:
+                passage.dense = float(vector @ query)

@@ -1,0 +1,35 @@
+"""The bot's settings: the ingest settings plus retrieval, answer and LLM choices.
+
+Same file (`HOME/guidebot.toml`) and environment prefix (`GUIDEBOT_`) as ingest.
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from ingest.settings import IngestSettings
+
+
+class Settings(IngestSettings):
+    # retrieval
+    top_k: int = 5
+    candidates: int = 40
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    coverage_weight: float = 0.02
+    product_boost: float = 0.03
+    lexical_column_weights: tuple[float, float, float] = (1.0, 0.6, 0.15)
+    # "found" decision, calibrated on eval/questions.jsonl (see README)
+    found_min_dense: float = 0.22
+    found_min_coverage: float = 0.60
+    found_min_dense_with_coverage: float = 0.14
+    # answers
+    answer_max_chars: int = 600
+    # optional LLM through LangChain; with no provider, answers are extractive
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_temperature: float = 0.0
+    llm_timeout_s: float = 30.0

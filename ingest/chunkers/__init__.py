@@ -1,0 +1,22 @@
+"""One chunker per document kind, all called the same way:
+`chunk(document, title, limits) -> list[Chunk]`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ingest.chunkers import course, fab, sop
+from ingest.chunkers.common import ChunkLimits
+from ingest.document import Chunk, DocType, LoadedDocument
+
+Chunker = Callable[[LoadedDocument, str, ChunkLimits], list[Chunk]]
+
+CHUNKERS: dict[DocType, Chunker] = {"sop": sop.chunk, "fab": fab.chunk, "course": course.chunk}
+
+__all__ = ["CHUNKERS", "ChunkLimits", "chunk_document"]
+
+
+def chunk_document(
+    document: LoadedDocument, doc_type: DocType, title: str, limits: ChunkLimits
+) -> list[Chunk]:
+    return CHUNKERS[doc_type](document, title, limits)

@@ -1,0 +1,187 @@
+"""FAB sheets: one record per product whose text names every field.
+
+Sheets from different teams label columns differently ("产品名称" / "商品名" /
+"Product") and often put a title row above the header; both are handled here.
+Tables that are not FAB sheets become one 'header: value' line per row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.chunkers.common import SECTION_SEPARATOR, ChunkLimits, render_table, sections
+from ingest.document import Block, Chunk, LoadedDocument, LoadError
+from ingest.normalize import for_matching, has_cjk
+
+# canonical field -> (Chinese label, English label, aliases as they appear in headers)
+FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "product": ("产品", "Product", ("产品名称", "产品", "商品名称", "商品名", "商品", "品名", "名称",
+                                   "product", "product name", "item", "item name", "name")),
+    "sku": ("SKU", "SKU", ("sku", "货号", "型号", "商品编码", "产品编码", "编码", "款号", "条码",
+                           "item code", "model", "code")),
+    "price": ("价格", "Price", ("价格", "售价", "零售价", "建议零售价", "吊牌价", "单价", "活动价",
+                               "price", "retail price", "rrp", "msrp")),
+    "category": ("品类", "Category", ("品类", "类别", "分类", "系列", "category", "series")),
+    "features": ("特点", "Features", ("特点", "卖点", "特点/卖点", "产品特点", "核心卖点", "功能",
+                                     "特征", "feature", "features", "key features")),
+    "advantages": ("优势", "Advantages", ("优势", "产品优势", "advantage", "advantages")),
+    "benefits": ("利益", "Benefits", ("利益", "顾客利益", "客户利益", "利益点", "好处",
+                                     "benefit", "benefits", "customer benefit")),
+    "audience": ("适用人群", "Target customers", ("适用人群", "目标客户", "目标人群", "适合人群",
+                                                 "目标顾客", "适用客户", "target customers",
+                                                 "target customer", "target", "audience",
+                                                 "who it is for")),
+    "selling_lines": ("推荐话术", "Selling lines", ("推荐话术", "销售话术", "话术", "卖点话术",
+                                                   "selling points", "selling lines",
+                                                   "selling line", "pitch", "talking points",
+                                                   "sales pitch", "script")),
+    "objections": ("常见异议", "Objections", ("常见异议", "顾客异议", "客户异议", "异议",
+                                             "常见问题", "objection", "objections",
+                                             "common objection", "common objections")),
+    "replies": ("异议回复", "Replies", ("异议回复", "应对话术", "异议处理", "回复", "应对",
+                                       "处理话术", "response", "responses", "reply", "replies",
+                                       "objection response", "objection handling", "answer")),
+}
+FAB_CORE = {"features", "advantages", "benefits", "selling_lines", "objections"}
+HEADER_SCAN_ROWS = 10
+_UNIT = re.compile(r"[（(][^）)]*[)）]")
+
+
+def _key(header: str) -> str:
+    return _UNIT.sub("", for_matching(header)).replace(" ", "").replace("_", "").strip("：:")
+
+
+_ALIASES: dict[str, str] = {
+    alias.replace(" ", ""): name for name, (_, _, aliases) in FIELDS.items() for alias in aliases
+}
+
+
+def map_header(header: str) -> str | None:
+    """Canonical field for a column header: exact alias first, else the longest alias
+    the header contains ("特点/卖点" -> features, "异议回复" -> replies)."""
+    key = _key(header)
+    if not key:
+        return None
+    if key in _ALIASES:
+        return _ALIASES[key]
+    contained = [alias for alias in _ALIASES if len(alias) >= 2 and alias in key]
+    return _ALIASES[max(contained, key=len)] if contained else None
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int
+    columns: dict[int, str]  # column index -> canonical field
+
+    @property
+    def is_fab(self) -> bool:
+        fields = set(self.columns.values())
+        return "product" in fields and len(fields & FAB_CORE) >= 2
+
+
+def find_fab_header(rows: list[list[str]]) -> HeaderMatch | None:
+    """The row among the first few that names the most FAB fields."""
+    best: HeaderMatch | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[int, str] = {}
+        for col, cell in enumerate(row):
+            field = map_header(cell) if cell and len(cell) <= 40 else None
+            if field and field not in columns.values():
+                columns[col] = field
+        match = HeaderMatch(index, columns)
+        if match.is_fab and (best is None or len(columns) > len(best.columns)):
+            best = match
+    return best
+
+
+def find_plain_header(rows: list[list[str]]) -> int | None:
+    """First row that looks like column names: two or more short, non-numeric cells
+    followed by at least one data row."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [c for c in row if c]
+        textual = [c for c in cells if len(c) <= 40 and not _is_number(c)]
+        if len(textual) >= 2 and len(textual) == len(cells) and index + 1 < len(rows):
+            return index
+    return None
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+¥$€]?\d[\d,]*(\.\d+)?%?", text.strip()))
+
+
+def is_fab_document(document: LoadedDocument) -> bool:
+    return any(b.kind == "table" and find_fab_header(b.rows) for b in document.blocks)
+
+
+def _cell_value(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "；".join(lines)
+
+
+def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tuple[str, dict[str, str]]:
+    english = not any(has_cjk(h) for h in header if h)
+    values: dict[str, str] = {}
+    extra: list[tuple[str, str]] = []
+    for col, cell in enumerate(row):
+        value = _cell_value(cell)
+        if not value:
+            continue
+        if col in columns:
+            values[columns[col]] = value
+        elif col < len(header) and header[col]:
+            extra.append((header[col], value))
+    lines = []
+    for name, (zh_label, en_label, _) in FIELDS.items():
+        if name in values:
+            label = en_label if english else zh_label
+            lines.append(f"{label}{': ' if english else '：'}{values[name]}")
+    lines.extend(f"{label}{': ' if english else '：'}{value}" for label, value in extra)
+    metadata: dict[str, str] = {k: values[k] for k in ("product", "sku", "price", "category") if k in values}
+    return "\n".join(lines), metadata
+
+
+def table_chunks(block: Block, limits: ChunkLimits) -> list[Chunk]:
+    rows = block.rows
+    fab = find_fab_header(rows)
+    sheet = block.name or None
+    if fab is not None:
+        header = rows[fab.row_index]
+        chunks: list[Chunk] = []
+        for row in rows[fab.row_index + 1 :]:
+            text, metadata = fab_record(header, row, fab.columns)
+            if "product" not in metadata:
+                continue
+            section = SECTION_SEPARATOR.join(p for p in (sheet, metadata["product"]) if p)
+            chunks.append(Chunk(text=text, section=section, metadata=metadata))
+        return chunks
+    start = find_plain_header(rows)
+    if start is None:
+        return []
+    lines = render_table(rows[start:])
+    chunks = []
+    current: list[str] = []
+    for line in lines:
+        if current and sum(len(x) for x in current) + len(line) > limits.chunk_chars:
+            chunks.append(Chunk(text="\n".join(current), section=sheet))
+            current = []
+        current.append(line)
+    if current:
+        chunks.append(Chunk(text="\n".join(current), section=sheet))
+    return chunks
+
+
+def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chunk]:
+    """Tables become records; any prose around them is kept as plain passages."""
+    chunks: list[Chunk] = []
+    tables = [b for b in document.blocks if b.kind == "table"]
+    for block in tables:
+        chunks.extend(table_chunks(block, limits))
+    prose = LoadedDocument(blocks=[b for b in document.blocks if b.kind != "table"])
+    for section in sections(prose, title):
+        text = "\n".join(b.text for b in section.blocks if b.text)
+        if text.strip():
+            chunks.append(Chunk(text=text, section=section.name))
+    if tables and not chunks:
+        raise LoadError("no recognisable header row in the spreadsheet")
+    return chunks

@@ -1,0 +1,357 @@
+"""Index generations: how several processes share one index safely.
+
+Layout under HOME/index:
+    CURRENT            name of the published generation (replaced atomically)
+    gen-000007/        lexical.sqlite3 (+ chroma/ in embedded mode); never written again
+    gen-000008.tmp-PID being built by the one writer holding `write.lock`
+    write.lock         held by whoever writes; others wait and say so
+
+A writer copies the published generation, applies its changes to the copy and then
+switches CURRENT. Readers (bot, dashboard, `ask`) only open published generations and
+notice a switch on their next query. A writer killed half-way leaves a .tmp directory
+that the next writer removes: the published index keeps answering throughout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from ingest.lexical import ChunkRecord, DocumentRecord, LexicalStore, QueryTerms
+from ingest.settings import IngestSettings
+from ingest.vectors import ChromaVectors, copy_generation_dir
+
+_GENERATION = re.compile(r"^gen-(\d{6})$")
+LEXICAL_FILE = "lexical.sqlite3"
+
+
+class IndexBusy(Exception):
+    pass
+
+
+class IndexMissing(Exception):
+    pass
+
+
+def fault_point(name: str) -> None:
+    """Test hook: `GUIDEBOT_FAULT=name` kills the process here, as a power cut would."""
+    if os.environ.get("GUIDEBOT_FAULT") == name:
+        os._exit(137)
+
+
+class IndexLayout:
+    def __init__(self, settings: IngestSettings) -> None:
+        self.root = settings.index_dir
+        self.current_file = self.root / "CURRENT"
+        self.lock_file = self.root / "write.lock"
+        self.owner_file = self.root / "write.owner"
+
+    def current(self) -> str | None:
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if _GENERATION.match(name) and (self.root / name).is_dir() else None
+
+    def generations(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if _GENERATION.match(p.name))
+
+    def next_name(self) -> str:
+        numbers = [int(_GENERATION.match(g).group(1)) for g in self.generations()]  # type: ignore[union-attr]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def publish(self, name: str) -> None:
+        tmp = self.current_file.with_suffix(f".tmp-{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(name)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.current_file)
+        _fsync_dir(self.root)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class IndexWriter:
+    """The single writer. Nothing is copied until the first change, so a run over
+    unchanged files costs a few stat() calls and hash reads."""
+
+    def __init__(
+        self, settings: IngestSettings, embedding_model: str, notify: Callable[[str], None] | None = None
+    ) -> None:
+        self._settings = settings
+        self._layout = IndexLayout(settings)
+        self._model = embedding_model
+        self._notify = notify or (lambda message: print(message, file=sys.stderr))
+        self._lock = FileLock(str(self._layout.lock_file))
+        self._published: str | None = None
+        self._staging: Path | None = None
+        self._lexical: LexicalStore | None = None
+        self._vectors: ChromaVectors | None = None
+        self._reader_docs: dict[str, DocumentRecord] | None = None
+        self.changed = False
+
+    # -- lifecycle --------------------------------------------------------------
+    def __enter__(self) -> IndexWriter:
+        self._layout.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            owner = _read_owner(self._layout.owner_file)
+            self._notify(
+                f"Another process is updating the index ({owner}); waiting up to "
+                f"{int(self._settings.lock_timeout_s)} s for it to finish…"
+            )
+            try:
+                self._lock.acquire(timeout=self._settings.lock_timeout_s)
+            except Timeout:
+                raise IndexBusy(
+                    f"the index is still being updated by another process ({owner}); try again later"
+                ) from None
+        self._layout.owner_file.write_text(
+            f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}", encoding="utf-8"
+        )
+        self._remove_leftovers()
+        self._published = self._layout.current()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._close_staging()
+            if self._staging is not None and self._staging.exists():
+                shutil.rmtree(self._staging, ignore_errors=True)
+        finally:
+            with contextlib.suppress(OSError):
+                self._layout.owner_file.unlink()
+            self._lock.release()
+
+    def _remove_leftovers(self) -> None:
+        for path in self._layout.root.glob("gen-*.tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+    # -- reading the published state ------------------------------------------
+    def documents(self) -> dict[str, DocumentRecord]:
+        if self._lexical is not None:
+            return self._lexical.documents()
+        if self._reader_docs is None:
+            self._reader_docs = {}
+            if self._published:
+                store = LexicalStore(self._layout.root / self._published / LEXICAL_FILE, readonly=True)
+                try:
+                    self._reader_docs = store.documents()
+                    if store.meta("embedding_model") not in (None, self._model):
+                        self._reader_docs = {}  # model changed: everything is re-embedded
+                        self._model_changed = True
+                finally:
+                    store.close()
+        return self._reader_docs
+
+    @property
+    def model_changed(self) -> bool:
+        return getattr(self, "_model_changed", False)
+
+    # -- changes ---------------------------------------------------------------
+    def _stage(self) -> tuple[LexicalStore, ChromaVectors]:
+        if self._lexical is not None and self._vectors is not None:
+            return self._lexical, self._vectors
+        name = self._layout.next_name()
+        staging = self._layout.root / f"{name}.tmp-{os.getpid()}"
+        self._staging = staging
+        previous = self._layout.root / self._published if self._published else None
+        fresh = previous is None or self.model_changed
+        if fresh:
+            staging.mkdir(parents=True)
+        elif self._settings.chroma_mode == "embedded":
+            copy_generation_dir(previous, staging)  # type: ignore[arg-type]
+        else:
+            staging.mkdir(parents=True)
+            shutil.copy2(previous / LEXICAL_FILE, staging / LEXICAL_FILE)  # type: ignore[operator]
+        fault_point("after_copy")
+        self._lexical = LexicalStore(staging / LEXICAL_FILE)
+        self._vectors = ChromaVectors(self._settings, staging)
+        if not fresh and self._settings.chroma_mode == "http":
+            old = ChromaVectors(self._settings, previous)  # type: ignore[arg-type]
+            try:
+                self._vectors.copy_from(old)
+            finally:
+                old.close()
+        self._lexical.set_meta("embedding_model", self._model)
+        return self._lexical, self._vectors
+
+    def replace_document(
+        self, record: DocumentRecord, chunks: list[ChunkRecord], vectors: np.ndarray | None
+    ) -> None:
+        """Swap a document's chunks: unchanged passages keep their ids and vectors,
+        so only new text needs embedding (`vectors` rows match `new_chunks`)."""
+        lexical, store = self._stage()
+        old_ids = set(lexical.chunk_ids(record.doc_key))
+        new_ids = {c.id for c in chunks}
+        stale = sorted(old_ids - new_ids)
+        lexical.delete_chunks(stale)
+        store.delete(stale)
+        fresh = [c for c in chunks if c.id not in old_ids]
+        if fresh:
+            assert vectors is not None and len(vectors) == len(fresh)
+            store.add(
+                [c.id for c in fresh],
+                vectors,
+                [{"doc_key": c.doc_key, "doc_type": record.doc_type} for c in fresh],
+            )
+        lexical.upsert_chunks(record.title, chunks)
+        lexical.put_document(record)
+        self.changed = True
+        fault_point("after_document")
+
+    def known_chunk_ids(self, doc_key: str) -> set[str]:
+        if self._lexical is not None:
+            return set(self._lexical.chunk_ids(doc_key))
+        if not self._published:
+            return set()
+        store = LexicalStore(self._layout.root / self._published / LEXICAL_FILE, readonly=True)
+        try:
+            return set(store.chunk_ids(doc_key))
+        finally:
+            store.close()
+
+    def remove_document(self, doc_key: str) -> None:
+        lexical, store = self._stage()
+        store.delete(lexical.delete_document(doc_key))
+        self.changed = True
+
+    def publish(self) -> str | None:
+        """Make the staged generation the one everybody reads. Returns its name."""
+        if not self.changed or self._staging is None:
+            return None
+        assert self._lexical is not None
+        self._lexical.commit()
+        self._close_staging()
+        fault_point("before_publish")
+        name = self._staging.name.split(".tmp-")[0]
+        final = self._layout.root / name
+        os.replace(self._staging, final)
+        self._staging = None
+        self._layout.publish(name)
+        fault_point("after_publish")
+        self._prune(keep=name)
+        return name
+
+    def _close_staging(self) -> None:
+        if self._lexical is not None:
+            self._lexical.close()
+            self._lexical = None
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
+
+    def _prune(self, keep: str) -> None:
+        """Old generations go, but the last few stay for readers still switching over."""
+        old = [g for g in self._layout.generations() if g != keep]
+        for name in old[: max(0, len(old) - (self._settings.keep_generations - 1))]:
+            if self._settings.chroma_mode == "http":
+                with contextlib.suppress(Exception):
+                    ChromaVectors(self._settings, self._layout.root / name).drop()
+            shutil.rmtree(self._layout.root / name, ignore_errors=True)
+
+
+def _read_owner(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip() or "unknown process"
+    except OSError:
+        return "unknown process"
+
+
+class IndexReader:
+    """Read side, shared by everything that answers. Switches to a newly published
+    generation on the next call after it appears; thread-safe."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        self._settings = settings
+        self._layout = IndexLayout(settings)
+        self._lock = threading.Lock()
+        self._name: str | None = None
+        self._lexical: LexicalStore | None = None
+        self._vectors: ChromaVectors | None = None
+        self._checked_at = 0.0
+
+    def _open(self) -> tuple[LexicalStore, ChromaVectors]:
+        with self._lock:
+            now = time.monotonic()
+            if self._lexical is None or now - self._checked_at > 0.5:
+                self._checked_at = now
+                name = self._layout.current()
+                if name is None:
+                    raise IndexMissing(
+                        f"no index in {self._layout.root}: run `guidebot ingest PATH` first"
+                    )
+                if name != self._name:
+                    directory = self._layout.root / name
+                    lexical = LexicalStore(directory / LEXICAL_FILE, readonly=True)
+                    vectors = ChromaVectors(self._settings, directory)
+                    self.close()
+                    self._name, self._lexical, self._vectors = name, lexical, vectors
+            assert self._lexical is not None and self._vectors is not None
+            return self._lexical, self._vectors
+
+    @property
+    def generation(self) -> str | None:
+        self._open()
+        return self._name
+
+    @property
+    def embedding_model(self) -> str | None:
+        return self._open()[0].meta("embedding_model")
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return self._open()[1].query(vector, k)
+
+    def lexical(
+        self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
+    ) -> list[tuple[str, float]]:
+        return self._open()[0].search(terms, k, weights)
+
+    def chunks(self, ids: list[str]) -> dict[str, tuple[ChunkRecord, DocumentRecord]]:
+        return self._open()[0].chunks(ids)
+
+    def document_frequencies(self, terms: QueryTerms) -> tuple[dict[str, int], int]:
+        lexical = self._open()[0]
+        return lexical.document_frequencies(terms.words, terms.bigrams), lexical.chunk_count()
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        return self._open()[1].vectors(ids)
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        return self._open()[0].documents()
+
+    def document_chunks(self, doc_key: str) -> list[ChunkRecord]:
+        return self._open()[0].document_chunks(doc_key)
+
+    def chunk_count(self) -> int:
+        return self._open()[0].chunk_count()
+
+    def close(self) -> None:
+        if self._lexical is not None:
+            self._lexical.close()
+        if self._vectors is not None:
+            self._vectors.close()
+        self._lexical = self._vectors = None
+        self._name = None

@@ -1,0 +1,226 @@
+"""The lexical index and chunk store of one generation: SQLite with FTS5.
+
+Chunk text, structure metadata and the document manifest live here, beside BM25 over
+Chinese-aware tokens (jieba words, character bigrams and single characters in separate
+columns, weighted at query time). SQLite is safe for many reading processes, so the bot
+and the dashboard can read while nothing writes this file again after publication.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_key TEXT PRIMARY KEY, root TEXT NOT NULL, path TEXT NOT NULL, doc_type TEXT NOT NULL,
+    title TEXT NOT NULL, hash TEXT NOT NULL, version INTEGER NOT NULL,
+    chunk_count INTEGER NOT NULL, size INTEGER NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_key TEXT NOT NULL,
+    ord INTEGER NOT NULL, section TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_key);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    words, bigrams, chars, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'col');
+"""
+
+
+@dataclass
+class DocumentRecord:
+    doc_key: str
+    root: str
+    path: str
+    doc_type: str
+    title: str
+    hash: str
+    version: int
+    chunk_count: int
+    size: int
+    ingested_at: str
+
+
+@dataclass
+class ChunkRecord:
+    id: str
+    doc_key: str
+    ord: int
+    section: str | None
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class QueryTerms:
+    words: list[str]
+    bigrams: list[str]
+    chars: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> QueryTerms:
+        norm = for_matching(text)
+        return cls(words(norm), cjk_bigrams(norm), cjk_chars(norm))
+
+
+def index_terms(title: str, section: str | None, text: str) -> QueryTerms:
+    return QueryTerms.of(f"{title}\n{section or ''}\n{text}")
+
+
+def _fts_query(terms: Iterable[str]) -> str:
+    unique = dict.fromkeys(t for t in terms if t)
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
+
+
+class LexicalStore:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.executescript(SCHEMA)
+
+    # -- manifest -------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        rows = self._db.execute(
+            "SELECT doc_key, root, path, doc_type, title, hash, version, chunk_count, size, "
+            "ingested_at FROM documents"
+        ).fetchall()
+        return {r[0]: DocumentRecord(*r) for r in rows}
+
+    # -- writing --------------------------------------------------------------
+    def chunk_ids(self, doc_key: str) -> list[str]:
+        rows = self._db.execute("SELECT id FROM chunks WHERE doc_key = ?", (doc_key,)).fetchall()
+        return [r[0] for r in rows]
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        for chunk_id in ids:
+            row = self._db.execute("SELECT rowid FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+            if row:
+                self._db.execute("DELETE FROM chunks_fts WHERE rowid = ?", (row[0],))
+                self._db.execute("DELETE FROM chunks WHERE rowid = ?", (row[0],))
+
+    def upsert_chunks(self, title: str, chunks: list[ChunkRecord]) -> None:
+        for chunk in chunks:
+            row = self._db.execute("SELECT rowid FROM chunks WHERE id = ?", (chunk.id,)).fetchone()
+            meta = json.dumps(chunk.metadata, ensure_ascii=False)
+            if row:  # same text as before: only its place in the document may have moved
+                self._db.execute(
+                    "UPDATE chunks SET ord = ?, section = ?, metadata = ? WHERE rowid = ?",
+                    (chunk.ord, chunk.section, meta, row[0]),
+                )
+                continue
+            cursor = self._db.execute(
+                "INSERT INTO chunks (id, doc_key, ord, section, text, metadata) VALUES (?,?,?,?,?,?)",
+                (chunk.id, chunk.doc_key, chunk.ord, chunk.section, chunk.text, meta),
+            )
+            terms = index_terms(title, chunk.section, chunk.text)
+            self._db.execute(
+                "INSERT INTO chunks_fts (rowid, words, bigrams, chars) VALUES (?, ?, ?, ?)",
+                (cursor.lastrowid, " ".join(terms.words), " ".join(terms.bigrams),
+                 " ".join(terms.chars)),
+            )
+
+    def put_document(self, record: DocumentRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (record.doc_key, record.root, record.path, record.doc_type, record.title,
+             record.hash, record.version, record.chunk_count, record.size, record.ingested_at),
+        )
+
+    def delete_document(self, doc_key: str) -> list[str]:
+        ids = self.chunk_ids(doc_key)
+        self.delete_chunks(ids)
+        self._db.execute("DELETE FROM documents WHERE doc_key = ?", (doc_key,))
+        return ids
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading --------------------------------------------------------------
+    def search(
+        self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
+    ) -> list[tuple[str, float]]:
+        """BM25 over the three token columns; higher is better."""
+        clauses = [
+            f"{column} : ({query})"
+            for column, query in (
+                ("words", _fts_query(terms.words)),
+                ("bigrams", _fts_query(terms.bigrams)),
+                ("chars", _fts_query(terms.chars)),
+            )
+            if query
+        ]
+        if not clauses:
+            return []
+        sql = (
+            "SELECT c.id, -bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? "
+            "ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?"
+        )
+        match = " OR ".join(clauses)
+        rows = self._db.execute(sql, (*weights, match, *weights, k)).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def document_frequencies(self, words: list[str], bigrams: list[str]) -> dict[str, int]:
+        """How many chunks contain each query word / bigram (0 for words the knowledge
+        base never uses: the strongest sign that a question is about something else)."""
+        out: dict[str, int] = dict.fromkeys(list(words) + list(bigrams), 0)
+        for column, terms in (("words", words), ("bigrams", bigrams)):
+            unique = list(dict.fromkeys(terms))
+            if not unique:
+                continue
+            marks = ",".join("?" * len(unique))
+            rows = self._db.execute(
+                f"SELECT term, doc FROM chunks_vocab WHERE col = ? AND term IN ({marks})",
+                [column, *unique],
+            ).fetchall()
+            for term, doc in rows:
+                out[term] = int(doc)
+        return out
+
+    def chunks(self, ids: list[str]) -> dict[str, tuple[ChunkRecord, DocumentRecord]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT c.id, c.doc_key, c.ord, c.section, c.text, c.metadata, d.doc_key, d.root, "
+            f"d.path, d.doc_type, d.title, d.hash, d.version, d.chunk_count, d.size, d.ingested_at "
+            f"FROM chunks c JOIN documents d ON d.doc_key = c.doc_key WHERE c.id IN ({marks})",
+            ids,
+        ).fetchall()
+        out: dict[str, tuple[ChunkRecord, DocumentRecord]] = {}
+        for r in rows:
+            chunk = ChunkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))
+            out[r[0]] = (chunk, DocumentRecord(*r[6:]))
+        return out
+
+    def document_chunks(self, doc_key: str) -> list[ChunkRecord]:
+        rows = self._db.execute(
+            "SELECT id, doc_key, ord, section, text, metadata FROM chunks WHERE doc_key = ? "
+            "ORDER BY ord",
+            (doc_key,),
+        ).fetchall()
+        return [ChunkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def chunk_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])

@@ -1,0 +1,24 @@
+"""Guards for zip-based formats (.docx, .xlsx) before a parser expands them."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ingest.document import LoadError
+
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def check_zip(path: Path, what: str) -> None:
+    """Refuse files that are not zips, and zip bombs, with a message a person can act on."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise LoadError(f"not a valid {what} file (corrupt, or another format renamed)") from None
+    unpacked = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO and unpacked > 10_000_000:
+        raise LoadError(f"refused: the {what} file expands to {unpacked // 1_000_000} MB")

@@ -1,0 +1,110 @@
+"""Text normalisation and tokens for matching.
+
+Staff type simplified Chinese on phones with half-width digits; documents arrive in
+traditional characters, full-width punctuation, and scraped text with pinyin after each
+character. Everything that compares text goes through `for_matching` so all of these
+meet in one form. Display text only gets `clean_display` (pinyin and noise removed).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+import jieba
+import opencc
+
+jieba.setLogLevel(logging.WARNING)
+
+_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+# "經(jīng)營(yíng)" -> "經營": a parenthesised pinyin syllable right after a CJK character.
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff?])\([{_PINYIN_LETTERS}]{{1,7}}\)")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_CODE_LIKE = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]+")
+
+# Function words and chat filler that carry no topic ("能不能", "咋", "吗").
+STOPWORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 有 和 与 及 或 也 都 就 还 又 把 被 让 给 对 从 到 为 以
+    我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 哪 哪个 哪些 什么 怎么 怎样 怎么样
+    如何 咋 咋办 咋回 为什么 多少 几 吗 能 能不能 可以 可不可以 可不可 要 需要 得 会 不会 该 应该
+    一下 一个 请问 请 下 上 里 中 时 时候 后 前 等 啥 么 啦 嗯 呗 哈 喔 个 怎么办 不 没 没有 一 用
+    a an the is are was were be been to of in on for and or with at by from as it this that
+    what which who whom how when where why do does did can could should would will shall may
+    i you he she we they my your our their me us them if about into than then so not no any
+    there here please tell much many
+    """.split()
+)
+STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么是在有和与及或也都就还又把被让给对从到为以我你他她它这那哪啥个一不没能要得会该请")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def clean_display(text: str) -> str:
+    """Remove pinyin annotations and collapse spacing, keeping the document's characters
+    and punctuation as written (full-width stays full-width for display)."""
+    text = _PINYIN_ANNOTATION.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text) if _CJK.search(text) else text
+
+
+def for_matching(text: str) -> str:
+    """NFKC, pinyin removed, traditional to simplified, lower case."""
+    return to_simplified(clean_display(unicodedata.normalize("NFKC", text))).lower()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def language_of(text: str) -> str:
+    """'zh' when the text has Chinese characters, else 'en' (what staff write in)."""
+    return "zh" if has_cjk(text) else "en"
+
+
+def words(normalised: str) -> list[str]:
+    """Content words: jieba search-mode segments for Chinese, whole words and codes
+    (SKUs like hy-ap300) for Latin text, stopwords removed."""
+    out: list[str] = []
+    for match in _CODE_LIKE.finditer(normalised):
+        out.append(match.group())
+    for token in jieba.cut_for_search(normalised):
+        token = token.strip()
+        if not token or token in STOPWORDS or not _WORD.fullmatch(token):
+            continue
+        if len(token) == 1 and not token.isdigit() and not _CJK.match(token):
+            continue
+        out.append(token)
+    return out
+
+
+def cjk_bigrams(normalised: str) -> list[str]:
+    """Overlapping character pairs inside each Chinese run; catches words jieba splits
+    differently in a question and a document."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(normalised):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def cjk_chars(normalised: str) -> list[str]:
+    return [c for c in _CJK_RUN.sub(lambda m: m.group(), normalised) if _CJK.match(c) and c not in STOP_CHARS]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences ending in Chinese or Latin terminal punctuation, or line breaks."""
+    parts = re.split(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+", text)
+    return [p.strip() for p in parts if p and p.strip()]

