@@ -25,7 +25,7 @@ class Settings(IngestSettings):
     found_min_coverage: float = 0.60
     found_min_dense_with_coverage: float = 0.14
     # answers
-    answer_max_chars: int = 600
+    answer_max_chars: int = 360
     # optional LLM through LangChain; with no provider, answers are extractive
     llm_provider: str | None = None
     llm_model: str | None = None

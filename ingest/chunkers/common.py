@@ -38,7 +38,8 @@ def sections(document: LoadedDocument, title: str) -> list[Section]:
         if block.kind != "heading":
             out[-1].blocks.append(block)
             continue
-        if not stack and for_matching(block.text) == title_key:
+        heading_key = for_matching(block.text)
+        if not stack and (heading_key == title_key or title_key in heading_key or heading_key in title_key):
             continue
         while stack and stack[-1][0] >= block.level:
             stack.pop()

@@ -153,7 +153,7 @@ def markdown_blocks(body: str) -> list[Block]:
             blocks.append(Block("table", rows=table))
             table = None
         elif kind == "inline":
-            content = tok.content.strip()
+            content = _inline_text(tok)
             if table is not None:
                 row.append(content)
             elif not content:
@@ -172,6 +172,19 @@ def markdown_blocks(body: str) -> list[Block]:
         elif kind in ("fence", "code_block") and tok.content.strip():
             blocks.append(Block("paragraph", tok.content.strip()))
     return blocks
+
+
+def _inline_text(token: Any) -> str:
+    """Inline text without Markdown markup (**bold**, `code`, links keep their words)."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
 
 
 def _first_in_item(tokens: list[Any], i: int) -> bool:
