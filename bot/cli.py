@@ -80,7 +80,7 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
         yield args.question
         return
     try:
-        stream = sys.stdin if str(args.batch) == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        stream = sys.stdin if str(args.batch) == "-" else open(args.batch, encoding="utf-8-sig")  # noqa: SIM115
     except OSError as exc:
         raise CliError(f"cannot read {args.batch}: {exc.strerror}") from None
     try:

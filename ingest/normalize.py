@@ -18,9 +18,10 @@ import opencc
 
 jieba.setLogLevel(logging.WARNING)
 
-_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
-# "經(jīng)營(yíng)" -> "經營": a parenthesised pinyin syllable right after a CJK character.
-_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff?])\([{_PINYIN_LETTERS}]{{1,7}}\)")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# "經(jīng)營(yíng)" -> "經營": a parenthesised, tone-marked pinyin syllable right after a
+# CJK character. The tone mark keeps English glosses such as "(email)".
+_PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff?])\([a-zü]{{0,6}}[{_TONED}][a-zü]{{0,6}}\)")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -94,6 +94,9 @@ class IngestRun:
             settings.chunk_chars, settings.chunk_overlap_chars, settings.sop_section_max_chars
         )
         self.registry = Registry(settings.db_url, settings.home / "blobs")
+        # Registry rows are written only once the index generation is published, so a
+        # run killed before that leaves no trace of versions that never answered.
+        self._pending: list[Callable[[], None]] = []
 
     @property
     def embedder(self) -> Embedder:
@@ -119,9 +122,12 @@ class IngestRun:
                 if doc_key in seen or not any(record.root == r.as_posix() for r in roots):
                     continue
                 writer.remove_document(doc_key)
-                self.registry.record_removed(doc_key)
+                self._pending.append(lambda key=doc_key: self.registry.record_removed(key))
                 report.outcomes.append(FileOutcome(record.path, "removed", record.doc_type))
             report.generation = writer.publish()
+        for write in self._pending:
+            write()
+        self._pending.clear()
         report.seconds = time.perf_counter() - clock
         self.registry.record_run(started, report.generation, report.render().splitlines()[-1])
         return report
@@ -165,19 +171,19 @@ class IngestRun:
         writer.replace_document(prepared.record, prepared.chunks, vectors)
         blob = self.registry.keep_blob(digest, data)
         record = prepared.record
-        self.registry.record_active(
+        self._pending.append(lambda: self.registry.record_active(
             doc_key=record.doc_key, root=record.root, path=record.path, doc_type=record.doc_type,
             title=record.title, digest=digest, version=record.version, size=size,
             chunk_count=record.chunk_count, blob=blob, when=utcnow(),
-        )
+        ))
         status: Status = "updated" if previous is not None else "added"
         return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version)
 
     def _failed(self, source: SourceFile, previous: DocumentRecord | None, reason: str) -> FileOutcome:
         if previous is not None:
             reason += f"; version {previous.version} is still answering"
-        self.registry.record_failure(doc_key=source.doc_key, root=source.root.as_posix(),
-                                     path=source.rel, error=reason)
+        self._pending.append(lambda: self.registry.record_failure(
+            doc_key=source.doc_key, root=source.root.as_posix(), path=source.rel, error=reason))
         return FileOutcome(source.rel, "failed", reason=reason)
 
     def _prepare(self, source: SourceFile, loader, digest: str, size: int) -> PreparedDocument:  # type: ignore[no-untyped-def]

@@ -14,6 +14,8 @@ from ingest.loaders.text_file import classify_lines, title_from_first_line
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MAX_PAGES = 2000
+# Titles PDF tools write when the author gave none.
+PLACEHOLDER_TITLES = frozenset({"untitled", "(anonymous)", "anonymous", "document", "title"})
 
 
 def load(path: Path) -> LoadedDocument:
@@ -38,4 +40,7 @@ def load(path: Path) -> LoadedDocument:
     if not blocks:
         raise LoadError("the PDF has no extractable text (scanned pages need OCR first)")
     first_line = title_from_first_line(blocks)
-    return LoadedDocument(blocks=blocks, title=str(meta_title).strip() or first_line)
+    title = str(meta_title).strip()
+    if title.lower() in PLACEHOLDER_TITLES:
+        title = ""
+    return LoadedDocument(blocks=blocks, title=title or first_line)

@@ -86,7 +86,7 @@ def classify_lines(lines: list[str]) -> list[Block]:
 
 def title_from_first_line(blocks: list[Block]) -> str | None:
     """Plain files usually open with their title on a line of its own."""
-    if blocks and blocks[0].kind in ("paragraph", "heading") and len(blocks[0].text) <= 60:
+    if len(blocks) > 1 and blocks[0].kind in ("paragraph", "heading") and len(blocks[0].text) <= 60:
         first = blocks[0]
         first.kind, first.level = "heading", 1
         return first.text
