@@ -7,6 +7,7 @@ answering until it is fixed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -122,7 +123,7 @@ class IngestRun:
                 if doc_key in seen or not any(record.root == r.as_posix() for r in roots):
                     continue
                 writer.remove_document(doc_key)
-                self._pending.append(lambda key=doc_key: self.registry.record_removed(key))
+                self._pending.append(functools.partial(self.registry.record_removed, doc_key))
                 report.outcomes.append(FileOutcome(record.path, "removed", record.doc_type))
             report.generation = writer.publish()
         for write in self._pending:
