@@ -95,18 +95,18 @@ def citation_label(passage: Passage) -> str:
 
 
 def decide_found(passages: list[Passage], settings: Settings) -> bool:
-    """Calibrated on the development set; see README for the numbers."""
+    """Does the top passage (the one the answer is built from) answer the question?
+    Thresholds calibrated with bench/calibrate.py; see README for the numbers."""
     if not passages:
         return False
-    if passages[0].product_match:
-        return True
-    best_dense = max(p.dense for p in passages[:3])
-    best_coverage = max(p.coverage for p in passages[:3])
-    if best_dense >= settings.found_min_dense:
+    top = passages[0]
+    if top.product_match:
+        return top.detail_coverage >= settings.found_min_product_detail
+    if top.dense >= settings.found_min_dense:
         return True
     return (
-        best_coverage >= settings.found_min_coverage
-        and best_dense >= settings.found_min_dense_with_coverage
+        top.coverage >= settings.found_min_coverage
+        and top.dense >= settings.found_min_dense_with_coverage
     )
 
 

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
-from ingest.normalize import for_matching
+from ingest.normalize import for_matching, has_cjk, language_of, words
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Passage:
     lexical: float = 0.0
     coverage: float = 0.0
     product_match: bool = False
+    detail_coverage: float = 1.0  # for a product record: coverage of what the question asks beyond the name
     ranks: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -50,6 +51,17 @@ def coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in text) / total
 
 
+def detail_coverage(weights: dict[str, float], passage: Passage) -> float:
+    """Coverage of the words that are not the product's name or SKU: "刀网多久换" about a
+    shaver is only answered if the record mentions the shaver's foil."""
+    name = for_matching(passage.chunk.metadata.get("product", "") + " " + passage.chunk.metadata.get("sku", ""))
+    rest = {t: w for t, w in weights.items() if t not in name}
+    if not rest:
+        return 1.0
+    text = for_matching(passage.chunk.text)
+    return coverage(rest, text)
+
+
 def names_product(question_norm: str, chunk: ChunkRecord) -> bool:
     sku = for_matching(chunk.metadata.get("sku", ""))
     if sku and len(sku) >= 3 and sku in question_norm:
@@ -59,7 +71,10 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> bool:
         return False
     if product in question_norm:
         return True
-    return len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85
+    if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
+        return True
+    # "破壁机" for "晨光破壁机": a distinctive word of the name (not a brand prefix alone)
+    return any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words(product))
 
 
 class Retriever:
@@ -72,21 +87,36 @@ class Retriever:
         s = self.settings
         k = k or s.top_k
         terms = QueryTerms.of(question)
-        dense = self.reader.dense(self.embedder.embed_query(question), s.candidates)
+        vector = self.embedder.embed_query(question)
+        dense = self.reader.dense(vector, s.candidates)
+        # Dense scores favour passages in the question's own language; a second list
+        # restricted to the other language lets an English question find a Chinese SOP.
+        other = "en" if language_of(question) == "zh" else "zh"
+        crossing = self.reader.dense(vector, s.candidates, language=other)
         lexical = self.reader.lexical(terms, s.candidates, s.lexical_column_weights)
-        records = self.reader.chunks(list(dict.fromkeys([i for i, _ in dense] + [i for i, _ in lexical])))
+        ids = [i for i, _ in dense] + [i for i, _ in crossing] + [i for i, _ in lexical]
+        records = self.reader.chunks(list(dict.fromkeys(ids)))
         passages: dict[str, Passage] = {}
-        for name, hits, weight in (("dense", dense, s.dense_weight), ("lexical", lexical, s.lexical_weight)):
+        cross_weight = s.cross_lingual_weight if other == "zh" else s.cross_lingual_weight_zh
+        lists = (
+            ("dense", dense, s.dense_weight),
+            ("crossing", crossing, cross_weight),
+            ("lexical", lexical, s.lexical_weight),
+        )
+        for name, hits, weight in lists:
             for rank, (chunk_id, score) in enumerate(hits, start=1):
                 if chunk_id not in records:
                     continue
                 chunk, document = records[chunk_id]
                 passage = passages.setdefault(chunk_id, Passage(chunk, document))
                 passage.ranks[name] = rank
-                setattr(passage, name, score)
+                if name == "lexical":
+                    passage.lexical = score
+                else:
+                    passage.dense = score
                 passage.score += weight / (s.rrf_k + rank)
         question_norm = for_matching(question)
-        missing_dense = [p for p in passages.values() if "dense" not in p.ranks]
+        missing_dense = [p for p in passages.values() if not {"dense", "crossing"} & set(p.ranks)]
         if missing_dense:
             self._fill_dense(question, missing_dense)
         frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
@@ -94,6 +124,8 @@ class Retriever:
         for passage in passages.values():
             passage.coverage = coverage(weights, passage.matching_text)
             passage.product_match = names_product(question_norm, passage.chunk)
+            if passage.product_match:
+                passage.detail_coverage = detail_coverage(weights, passage)
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_match:
                 passage.score += s.product_boost

@@ -17,13 +17,16 @@ class Settings(IngestSettings):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    cross_lingual_weight: float = 1.0  # English question: dense list over Chinese passages
+    cross_lingual_weight_zh: float = 0.5  # Chinese question: dense list over English passages
     coverage_weight: float = 0.02
     product_boost: float = 0.03
     lexical_column_weights: tuple[float, float, float] = (1.0, 0.6, 0.15)
     # "found" decision, calibrated on eval/questions.jsonl (see README)
     found_min_dense: float = 0.22
-    found_min_coverage: float = 0.60
-    found_min_dense_with_coverage: float = 0.14
+    found_min_coverage: float = 0.40
+    found_min_dense_with_coverage: float = 0.10
+    found_min_product_detail: float = 0.3
     # answers
     answer_max_chars: int = 360
     # optional LLM through LangChain; with no provider, answers are extractive

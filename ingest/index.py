@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from ingest.lexical import ChunkRecord, DocumentRecord, LexicalStore, QueryTerms
+from ingest.lexical import INDEX_FORMAT, ChunkRecord, DocumentRecord, LexicalStore, QueryTerms
+from ingest.normalize import dominant_language
 from ingest.settings import IngestSettings
 from ingest.vectors import ChromaVectors, copy_generation_dir
 
@@ -110,6 +111,8 @@ class IndexWriter:
         self._vectors: ChromaVectors | None = None
         self._reader_docs: dict[str, DocumentRecord] | None = None
         self.changed = False
+        # documents of an index that must be rebuilt (other model or tokenisation)
+        self.stale_documents: dict[str, DocumentRecord] = {}
 
     # -- lifecycle --------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
@@ -159,8 +162,12 @@ class IndexWriter:
                 store = LexicalStore(self._layout.root / self._published / LEXICAL_FILE, readonly=True)
                 try:
                     self._reader_docs = store.documents()
-                    if store.meta("embedding_model") not in (None, self._model):
-                        self._reader_docs = {}  # model changed: everything is re-embedded
+                    if (store.meta("embedding_model"), store.meta("index_format")) != (
+                        self._model, INDEX_FORMAT
+                    ):
+                        # model or tokenisation changed: everything is rebuilt
+                        self.stale_documents = self._reader_docs
+                        self._reader_docs = {}
                         self._model_changed = True
                 finally:
                     store.close()
@@ -196,6 +203,7 @@ class IndexWriter:
             finally:
                 old.close()
         self._lexical.set_meta("embedding_model", self._model)
+        self._lexical.set_meta("index_format", INDEX_FORMAT)
         return self._lexical, self._vectors
 
     def replace_document(
@@ -215,7 +223,11 @@ class IndexWriter:
             store.add(
                 [c.id for c in fresh],
                 vectors,
-                [{"doc_key": c.doc_key, "doc_type": record.doc_type} for c in fresh],
+                [
+                    {"doc_key": c.doc_key, "doc_type": record.doc_type,
+                     "lang": dominant_language(c.text)}
+                    for c in fresh
+                ],
             )
         lexical.upsert_chunks(record.title, chunks)
         lexical.put_document(record)
@@ -321,8 +333,10 @@ class IndexReader:
     def embedding_model(self) -> str | None:
         return self._open()[0].meta("embedding_model")
 
-    def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return self._open()[1].query(vector, k)
+    def dense(
+        self, vector: np.ndarray, k: int, language: str | None = None
+    ) -> list[tuple[str, float]]:
+        return self._open()[1].query(vector, k, {"lang": language} if language else None)
 
     def lexical(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float]

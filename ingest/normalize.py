@@ -38,7 +38,10 @@ STOPWORDS = frozenset(
     a an the is are was were be been to of in on for and or with at by from as it this that
     what which who whom how when where why do does did can could should would will shall may
     i you he she we they my your our their me us them if about into than then so not no any
-    there here please tell much many
+    there here please tell much many long soon fast need say says now get got just still also
+    多久 多长 多长时间 多大 多重 多厚 多高 多远 多少钱 几点 几天 几个 几倍 几分 几度 几期 几折 几次
+    几号 几时 几岁 哪款 哪种 哪个 哪里 哪儿 哪家 啥时候 什么时候 什么样 怎么弄 咋整 咋弄 行不行
+    好不好 对不对 是不是 有没有 要不要 会不会 能否 是否 一般 大概 现在 我们 咱们 客户 顾客 客人
     """.split()
 )
 STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么是在有和与及或也都就还又把被让给对从到为以我你他她它这那哪啥个一不没能要得会该请")
@@ -74,6 +77,14 @@ def has_cjk(text: str) -> bool:
 def language_of(text: str) -> str:
     """'zh' when the text has Chinese characters, else 'en' (what staff write in)."""
     return "zh" if has_cjk(text) else "en"
+
+
+def dominant_language(text: str) -> str:
+    """'zh' when Chinese characters make up a real share of the letters, else 'en'.
+    Used to give documents in the other language a fair chance in dense search."""
+    cjk = len(_CJK.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk * 3 >= latin * 0.5 and cjk > 0 else "en"
 
 
 def words(normalised: str) -> list[str]:

@@ -114,6 +114,7 @@ class IngestRun:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         with IndexWriter(self.settings, self.settings.embedding_model, self._notify) as writer:
             indexed = writer.documents()
+            files = files + self._rebuild_sources(writer, files)
             seen: set[str] = set()
             for source in files:
                 seen.add(source.doc_key)
@@ -132,6 +133,21 @@ class IngestRun:
         report.seconds = time.perf_counter() - clock
         self.registry.record_run(started, report.generation, report.render().splitlines()[-1])
         return report
+
+    def _rebuild_sources(self, writer: IndexWriter, files: list[SourceFile]) -> list[SourceFile]:
+        """When the index is rebuilt (new embedding model or tokenisation), documents
+        ingested earlier from other paths are rebuilt too, so none silently vanish."""
+        if not writer.stale_documents:
+            return []
+        if self._notify:
+            self._notify("The index format or embedding model changed: rebuilding every document.")
+        planned = {f.doc_key for f in files}
+        extra = []
+        for record in writer.stale_documents.values():
+            source = SourceFile(Path(record.root), Path(record.root) / record.path)
+            if source.doc_key not in planned and source.path.is_file():
+                extra.append(source)
+        return extra
 
     def _ingest_file(
         self, source: SourceFile, indexed: dict[str, DocumentRecord], writer: IndexWriter,

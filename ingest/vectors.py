@@ -78,12 +78,15 @@ class ChromaVectors:
             )
             self.add(page["ids"], np.asarray(page["embeddings"]), list(page["metadatas"] or []))
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
         count = self._collection.count()
         if count == 0:
             return []
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(k, count), include=["distances"]
+            query_embeddings=[vector], n_results=min(k, count), include=["distances"],
+            where=where,
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.pipeline import ingest
 from tests.builders import build_corpus
-from tests.conftest import REPO, guidebot_command, indexed_documents
+from tests.conftest import REPO, indexed_documents
 
 OPENING = "# 开店检查\n\n## 到店时间\n\n值班店员早上九点半到店，先打开灯光和空调。\n"
 CLOSING = "# 闭店检查\n\n## 关门\n\n晚上十点整关闭卷帘门，并打开防盗报警器。\n"
@@ -43,6 +43,25 @@ READER = textwrap.dedent(
         log.flush()
         i += 1
         time.sleep(0.05)
+    """
+)
+
+
+# `guidebot ingest` exactly as the console script runs it, except that the process first
+# finishes its imports and then waits for a starting signal: under a loaded machine two
+# cold starts can be seconds apart, and the test is about two writers meeting at the lock.
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from bot.cli import main
+    import ingest.pipeline  # noqa: F401  (what `ingest` imports, loaded before the start)
+
+    go = Path(sys.argv[1])
+    print("ready", flush=True)
+    while not go.exists():
+        time.sleep(0.01)
+    sys.exit(main(sys.argv[2:]))
     """
 )
 
@@ -85,11 +104,16 @@ def test_two_ingests_and_a_reader_share_one_home(tmp_path: Path, real_embedder: 
     warm = _wait_for(log, "九点半", 120)  # the reader is up and answering before writers start
     assert warm, reader.poll() is not None and reader.communicate()[1]
 
-    command = [*guidebot_command(), "--home", str(settings.home), "ingest"]
+    writer_script, go = tmp_path / "writer.py", tmp_path / "go"
+    writer_script.write_text(WRITER, encoding="utf-8")
+    command = [sys.executable, str(writer_script), str(go), "--home", str(settings.home), "ingest"]
     writers = [_popen([*command, str(corpus)]), _popen([*command, str(extra.parent)])]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    go.touch()  # both start at once
     results = [w.communicate(timeout=240) for w in writers]
 
-    _wait_for(log, "晚上十点整", 20)  # let the reader see the final generation
+    _wait_for(log, "晚上十点整", 60)  # let the reader see the final generation
     stop.touch()
     _, reader_err = reader.communicate(timeout=60)
     lines = log.read_text(encoding="utf-8").splitlines()

@@ -69,4 +69,4 @@ def load_csv(path: Path) -> LoadedDocument:
         raise LoadError("the spreadsheet has no data")
     if len(rows) > MAX_ROWS:
         raise LoadError(f"the file has more than {MAX_ROWS} rows")
-    return LoadedDocument(blocks=[Block("table", rows=rows, name=path.stem)], title=path.stem)
+    return LoadedDocument(blocks=[Block("table", rows=rows)], title=path.stem)
