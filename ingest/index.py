@@ -237,7 +237,8 @@ class IndexWriter:
     def known_chunk_ids(self, doc_key: str) -> set[str]:
         if self._lexical is not None:
             return set(self._lexical.chunk_ids(doc_key))
-        if not self._published:
+        self.documents()  # learn whether the published index is being rebuilt
+        if not self._published or self.model_changed:
             return set()
         store = LexicalStore(self._layout.root / self._published / LEXICAL_FILE, readonly=True)
         try:

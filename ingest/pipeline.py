@@ -181,6 +181,9 @@ class IngestRun:
             if os.environ.get("GUIDEBOT_DEBUG"):
                 raise
             return self._failed(source, previous, f"could not read the file ({exc.__class__.__name__})")
+        rebuilt = writer.stale_documents.get(source.doc_key)
+        if rebuilt is not None and rebuilt.hash == digest:
+            prepared.record.version = rebuilt.version  # same content, new vectors/tokens
         known = writer.known_chunk_ids(source.doc_key)
         fresh = [(c, t) for c, t in zip(prepared.chunks, prepared.embed_texts, strict=True) if c.id not in known]
         vectors = self.embedder.embed_documents([t for _, t in fresh]) if fresh else None
@@ -193,8 +196,9 @@ class IngestRun:
             title=record.title, digest=digest, version=record.version, size=size,
             chunk_count=record.chunk_count, blob=blob, when=utcnow(),
         ))
-        status: Status = "updated" if previous is not None else "added"
-        return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version)
+        status: Status = "updated" if previous is not None or rebuilt is not None else "added"
+        reason = "rebuilt for a new embedding model or index format" if rebuilt is not None and previous is None else None
+        return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version, reason)
 
     def _failed(self, source: SourceFile, previous: DocumentRecord | None, reason: str) -> FileOutcome:
         if previous is not None:
