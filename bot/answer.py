@@ -94,20 +94,24 @@ def citation_label(passage: Passage) -> str:
     return SECTION_SEPARATOR.join(parts)
 
 
+FOUND_FEATURES = ("dense", "coverage", "soft_coverage", "soft_min")
+
+
+def found_score(passage: Passage, settings: Settings) -> float:
+    """A logistic score: positive means the passage answers. Weights are fitted with
+    bench/calibrate.py on the development sets (see README)."""
+    weights = settings.found_weights
+    return settings.found_bias + sum(weights[name] * getattr(passage, name) for name in FOUND_FEATURES)
+
+
 def decide_found(passages: list[Passage], settings: Settings) -> bool:
-    """Does the top passage (the one the answer is built from) answer the question?
-    Thresholds calibrated with bench/calibrate.py; see README for the numbers."""
+    """Does the top passage (the one the answer is built from) answer the question?"""
     if not passages:
         return False
     top = passages[0]
     if top.product_match:
         return top.detail_coverage >= settings.found_min_product_detail
-    if top.dense >= settings.found_min_dense:
-        return True
-    return (
-        top.coverage >= settings.found_min_coverage
-        and top.dense >= settings.found_min_dense_with_coverage
-    )
+    return found_score(top, settings) >= 0.0
 
 
 def _fab_fields(text: str) -> dict[str, str]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
-from ingest.normalize import for_matching, has_cjk, language_of, words
+from ingest.normalize import for_matching, has_cjk, language_of, passage_words, words
+
+SOFT_MATCH_DEPTH = 3
 
 
 @dataclass
@@ -27,8 +30,11 @@ class Passage:
     dense: float = 0.0
     lexical: float = 0.0
     coverage: float = 0.0
-    product_match: bool = False
+    product_match: bool = False  # the question names this record's product (or its category word)
+    product_named: bool = False  # ... by its full name or SKU
     detail_coverage: float = 1.0  # for a product record: coverage of what the question asks beyond the name
+    soft_coverage: float = 0.0  # like coverage, but a word also counts when a near-synonym is present
+    soft_min: float = 0.0  # how well the worst-matched question word is matched
     ranks: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -62,19 +68,22 @@ def detail_coverage(weights: dict[str, float], passage: Passage) -> float:
     return coverage(rest, text)
 
 
-def names_product(question_norm: str, chunk: ChunkRecord) -> bool:
+def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
+    """'name' when the question names the record's product or SKU, 'category' when it
+    only uses a distinctive word of the name ("破壁机" for "晨光破壁机"), else None."""
     sku = for_matching(chunk.metadata.get("sku", ""))
     if sku and len(sku) >= 3 and sku in question_norm:
-        return True
+        return "name"
     product = for_matching(chunk.metadata.get("product", ""))
     if not product or len(product) < 2:
-        return False
+        return None
     if product in question_norm:
-        return True
+        return "name"
     if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
-        return True
-    # "破壁机" for "晨光破壁机": a distinctive word of the name (not a brand prefix alone)
-    return any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words(product))
+        return "name"
+    if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words(product)):
+        return "category"
+    return None
 
 
 class Retriever:
@@ -123,14 +132,36 @@ class Retriever:
         weights = idf_weights(terms, frequencies, total)
         for passage in passages.values():
             passage.coverage = coverage(weights, passage.matching_text)
-            passage.product_match = names_product(question_norm, passage.chunk)
+            named = names_product(question_norm, passage.chunk)
+            passage.product_match = named is not None
+            passage.product_named = named == "name"
             if passage.product_match:
                 passage.detail_coverage = detail_coverage(weights, passage)
             passage.score += s.coverage_weight * passage.coverage
-            if passage.product_match:
+            if passage.product_named:
                 passage.score += s.product_boost
-        ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)
-        return ranked[:k]
+        ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
+        self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH])
+        return ranked
+
+    def _soft_match(self, weights: dict[str, float], passages: list[Passage]) -> None:
+        """Does each passage speak about every thing the question asks? A question word
+        counts as present when it, or a word with a close vector, is in the passage:
+        "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
+        if not weights or not passages:
+            return
+        query_words = list(weights)
+        query_vectors = self.embedder.embed_documents(query_words)
+        passage_words_by_id = {p.chunk.id: passage_words(p.matching_text) for p in passages}
+        stored = self.reader.word_vectors([w for ws in passage_words_by_id.values() for w in ws])
+        total = sum(weights.values())
+        for passage in passages:
+            text = passage.matching_text
+            vectors = [stored[w] for w in passage_words_by_id[passage.chunk.id] if w in stored]
+            best = (query_vectors @ np.vstack(vectors).T).max(axis=1) if vectors else np.zeros(len(query_words))
+            scores = [1.0 if word in text else float(b) for word, b in zip(query_words, best, strict=True)]
+            passage.soft_coverage = sum(weights[w] * s for w, s in zip(query_words, scores, strict=True)) / total
+            passage.soft_min = min(scores)
 
     def _fill_dense(self, question: str, passages: list[Passage]) -> None:
         """Lexical-only hits get their cosine too (from stored vectors), so the

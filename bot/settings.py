@@ -22,11 +22,13 @@ class Settings(IngestSettings):
     coverage_weight: float = 0.02
     product_boost: float = 0.03
     lexical_column_weights: tuple[float, float, float] = (1.0, 0.6, 0.15)
-    # "found" decision, calibrated on eval/questions.jsonl (see README)
-    found_min_dense: float = 0.22
-    found_min_coverage: float = 0.40
-    found_min_dense_with_coverage: float = 0.10
-    found_min_product_detail: float = 0.3
+    # "found" decision: a logistic score over the top passage's features, fitted with
+    # bench/calibrate.py on eval/questions.jsonl + eval/calibration.jsonl (see README)
+    found_bias: float = -3.390
+    found_weights: dict[str, float] = {
+        "dense": 2.96, "coverage": 0.758, "soft_coverage": 1.799, "soft_min": 2.811,
+    }
+    found_min_product_detail: float = 0.4
     # answers
     answer_max_chars: int = 360
     # optional LLM through LangChain; with no provider, answers are extractive

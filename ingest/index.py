@@ -246,6 +246,14 @@ class IndexWriter:
         finally:
             store.close()
 
+    def missing_words(self, candidates: list[str]) -> list[str]:
+        """Words of new passages that have no vector yet (vectors are kept per word so
+        the bot can tell whether a passage speaks about what the question asks)."""
+        return self._stage()[0].missing_words(candidates)
+
+    def add_word_vectors(self, word_list: list[str], vectors: np.ndarray) -> None:
+        self._stage()[0].add_word_vectors(word_list, vectors)
+
     def remove_document(self, doc_key: str) -> None:
         lexical, store = self._stage()
         store.delete(lexical.delete_document(doc_key))
@@ -353,6 +361,9 @@ class IndexReader:
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         return self._open()[1].vectors(ids)
+
+    def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
+        return self._open()[0].word_vectors(word_list)
 
     def documents(self) -> dict[str, DocumentRecord]:
         return self._open()[0].documents()

@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     ord INTEGER NOT NULL, section TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_key);
+CREATE TABLE IF NOT EXISTS word_vectors (word TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     words, bigrams, chars, tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -140,6 +143,33 @@ class LexicalStore:
                 (cursor.lastrowid, " ".join(terms.words), " ".join(terms.bigrams),
                  " ".join(terms.chars)),
             )
+
+    def missing_words(self, candidates: list[str]) -> list[str]:
+        unique = list(dict.fromkeys(candidates))
+        known: set[str] = set()
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT word FROM word_vectors WHERE word IN ({marks})", batch)
+            known.update(r[0] for r in rows)
+        return [w for w in unique if w not in known]
+
+    def add_word_vectors(self, word_list: list[str], vectors: np.ndarray) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO word_vectors VALUES (?, ?)",
+            [(w, np.asarray(v, dtype=np.float16).tobytes()) for w, v in zip(word_list, vectors, strict=True)],
+        )
+
+    def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
+        unique = list(dict.fromkeys(word_list))
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT word, vector FROM word_vectors WHERE word IN ({marks})", batch)
+            for word, blob in rows:
+                out[word] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return out
 
     def put_document(self, record: DocumentRecord) -> None:
         self._db.execute(

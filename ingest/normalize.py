@@ -103,6 +103,11 @@ def words(normalised: str) -> list[str]:
     return out
 
 
+def passage_words(text: str) -> list[str]:
+    """Distinct content words of a passage, as `words` gives them for matching."""
+    return list(dict.fromkeys(words(for_matching(text))))
+
+
 def cjk_bigrams(normalised: str) -> list[str]:
     """Overlapping character pairs inside each Chinese run; catches words jieba splits
     differently in a question and a document."""

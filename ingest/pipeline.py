@@ -23,7 +23,7 @@ from ingest.embedder import Embedder, make_embedder
 from ingest.index import IndexWriter
 from ingest.lexical import ChunkRecord, DocumentRecord
 from ingest.loaders import loader_for
-from ingest.normalize import clean_display
+from ingest.normalize import clean_display, passage_words
 from ingest.registry import Registry, utcnow
 from ingest.report import FileOutcome, IngestReport, Status
 from ingest.settings import IngestSettings
@@ -189,6 +189,7 @@ class IngestRun:
         vectors = self.embedder.embed_documents([t for _, t in fresh]) if fresh else None
         report.embedded_chunks += len(fresh)
         writer.replace_document(prepared.record, prepared.chunks, vectors)
+        self._add_word_vectors(writer, [c for c, _ in fresh], prepared.record.title)
         blob = self.registry.keep_blob(digest, data)
         record = prepared.record
         self._pending.append(lambda: self.registry.record_active(
@@ -199,6 +200,14 @@ class IngestRun:
         status: Status = "updated" if previous is not None or rebuilt is not None else "added"
         reason = "rebuilt for a new embedding model or index format" if rebuilt is not None and previous is None else None
         return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version, reason)
+
+    def _add_word_vectors(self, writer: IndexWriter, chunks: list[ChunkRecord], title: str) -> None:
+        candidates = [
+            w for c in chunks for w in passage_words(f"{title}\n{c.section or ''}\n{c.text}")
+        ]
+        missing = writer.missing_words(candidates) if candidates else []
+        if missing:
+            writer.add_word_vectors(missing, self.embedder.embed_documents(missing))
 
     def _failed(self, source: SourceFile, previous: DocumentRecord | None, reason: str) -> FileOutcome:
         if previous is not None:

@@ -35,10 +35,12 @@ class CountingEmbedder:
         self.name = inner.name
         self.document_calls = 0
         self.documents_embedded = 0
+        self.texts: list[str] = []
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         self.document_calls += 1
         self.documents_embedded += len(texts)
+        self.texts.extend(texts)
         return self._inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> np.ndarray:

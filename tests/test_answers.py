@@ -129,11 +129,6 @@ def test_short_staff_questions_with_an_answer_are_not_declined(
     assert answer.found, answer.text
 
 
-WRONGLY_FOUND = pytest.mark.xfail(
-    reason="KNOWN GAP (issue 2): off-topic questions whose top passage has a dense score "
-    ">= 0.22 are still answered; declining ~50% of unanswerable questions, target 80%",
-    strict=True,
-)
 
 
 @pytest.mark.parametrize(
@@ -142,9 +137,9 @@ WRONGLY_FOUND = pytest.mark.xfail(
         "公司年会在哪里举办",
         "店长的年终奖怎么算",
         "Who won the football world cup in 2022?",
-        pytest.param("火星上的门店几点开门", marks=WRONGLY_FOUND),
+        "火星上的门店几点开门",
         "员工停车位怎么申请",
-        pytest.param("What is the parking policy for staff cars?", marks=WRONGLY_FOUND),
+        "What is the parking policy for staff cars?",
     ],
 )
 def test_question_outside_the_knowledge_base_is_declined_with_closest_topics(
