@@ -18,13 +18,13 @@ def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chu
         for block in section.blocks:
             for line in block_lines(block):
                 for sentence in split_sentences(line):
-                    sentences.extend(_fit(sentence, limits.chunk_chars))
+                    sentences.extend(fit_sentence(sentence, limits.chunk_chars))
         for text in pack(sentences, limits.chunk_chars, limits.overlap_chars):
             chunks.append(Chunk(text=text, section=section.name))
     return chunks
 
 
-def _fit(sentence: str, limit: int) -> list[str]:
+def fit_sentence(sentence: str, limit: int) -> list[str]:
     """A run-on sentence longer than a chunk is cut at commas, or hard as a last resort."""
     if len(sentence) <= limit:
         return [sentence]
