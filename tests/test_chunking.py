@@ -1,0 +1,31 @@
+"""Chunk sizes stay usable whatever the source looks like."""
+
+from __future__ import annotations
+
+from ingest.chunkers import ChunkLimits, chunk_document
+from ingest.document import Block, LoadedDocument
+
+
+def test_scraped_sop_paragraph_without_line_breaks_is_cut_at_sentences() -> None:
+    sentence = "门店每天开店前要检查收银台的备用金是否为五百元，并在交接本上签字确认。"
+    run_on = sentence * 120  # ~4,300 characters on one line, as scraped pages arrive
+    document = LoadedDocument(blocks=[Block("heading", "开店检查", level=2), Block("paragraph", run_on)])
+    limits = ChunkLimits(chunk_chars=420, overlap_chars=80, sop_section_max_chars=1200)
+
+    chunks = chunk_document(document, "sop", "门店手册", limits)
+
+    assert len(chunks) >= 4
+    assert all(len(c.text) <= limits.sop_section_max_chars + 40 for c in chunks)
+    assert all(c.text.startswith("开店检查\n") for c in chunks), "each piece keeps its heading"
+    assert all(c.text.rstrip().endswith("。") for c in chunks), "cut between sentences"
+
+
+def test_sop_steps_of_one_section_stay_in_one_chunk() -> None:
+    steps = [Block("list_item", f"{i}. 第{i}步：核对小票和商品序列号。", level=1) for i in range(1, 8)]
+    document = LoadedDocument(blocks=[Block("heading", "退货流程", level=2), *steps])
+
+    chunks = chunk_document(document, "sop", "退换货SOP", ChunkLimits())
+
+    assert len(chunks) == 1
+    assert chunks[0].text.splitlines()[0] == "退货流程"
+    assert [line.split(".")[0] for line in chunks[0].text.splitlines()[1:]] == [str(i) for i in range(1, 8)]
