@@ -68,6 +68,15 @@ class Answer:
     cited: list[int] = field(default_factory=list)  # indexes into passages the text stands on
     trimmed: bool = False
 
+    @property
+    def body(self) -> str:
+        """The answer without its sources line."""
+        return self.text.rsplit("\n" + MESSAGES[self.language]["sources"], 1)[0] if self.found else self.text
+
+    @property
+    def cited_passages(self) -> list[Passage]:
+        return [self.passages[i] for i in self.cited]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -231,9 +240,11 @@ class Answerer:
         self.retriever = retriever
         self.llm = llm
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, language: str | None = None) -> Answer:
+        """`language` ('zh' or 'en') sets the language of the framing text; by default
+        it follows the question."""
         question = question.strip()
-        language = language_of(question)
+        language = language or language_of(question)
         passages = self.retriever.search(question) if question else []
         if not decide_found(passages, self.settings):
             return Answer(question, False, not_found_text(passages, language), passages, language)

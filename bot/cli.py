@@ -4,7 +4,8 @@
     guidebot --home HOME ask --json "question"
     guidebot --home HOME ask --json --batch FILE
     guidebot --home HOME eval QUESTIONS.jsonl
-    guidebot --home HOME chat | start
+    guidebot --home HOME chat | start | serve
+    guidebot --home HOME invite create --store STORE --role ROLE
 
 Every error is one readable line on stderr; GUIDEBOT_DEBUG=1 shows tracebacks.
 """
@@ -51,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="list questions that were missed")
 
     sub.add_parser("chat", help="chat with the knowledge base in the terminal")
+    sub.add_parser("serve", help="run what serves people: the Telegram bot (GUIDEBOT_TELEGRAM_TOKEN)")
+
+    p = sub.add_parser("invite", help="invite codes for the Telegram bot")
+    invite = p.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
+    p = invite.add_parser("create", help="print a new invite code (creates the store if needed)")
+    p.add_argument("--store", required=True)
+    p.add_argument("--role", required=True, choices=["guide", "trainer", "content_owner", "admin"])
+    p.add_argument("--region", help="region the store belongs to")
+    p.add_argument("--days", type=float, default=14, help="valid for this many days (default 14)")
+    p.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
     p = sub.add_parser("start", help="ingest the sample content, then chat (the README's main command)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="content to ingest (default: knowledge/ and sop/)")
     return parser
@@ -132,10 +143,38 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_chat(settings: Settings, _args: argparse.Namespace | None = None) -> int:
-    from bot.chat import run_console_chat
+    from bot.channels.console import run_console_chat
+    from bot.conversation import Conversation
     from bot.service import Services
 
-    return run_console_chat(Services(settings).answerer)
+    conversation = Conversation(settings, Services(settings))
+    return run_console_chat(conversation, conversation.terminal_person())
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace | None = None) -> int:
+    from bot.serve import serve
+
+    if settings.telegram_token is None:
+        raise CliError(
+            "nothing to serve: set GUIDEBOT_TELEGRAM_TOKEN to run the Telegram bot "
+            "(or use `guidebot chat` in the terminal)"
+        )
+    return serve(settings)
+
+
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.access import AccessError, create_invite
+    from ingest.db import session_factory
+
+    try:
+        with session_factory(settings.db_url).begin() as session:
+            invite = create_invite(session, store=args.store, role=args.role, region=args.region,
+                                   days=args.days, max_uses=args.uses, created_by="command line")
+            code = invite.code
+    except AccessError as exc:
+        raise CliError(str(exc)) from None
+    print(code)
+    return 0
 
 
 def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
@@ -148,6 +187,8 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
     print(report.render())
     if report.nothing_done:
         return EXIT_FAILED
+    if settings.telegram_token is not None:
+        return cmd_serve(settings)
     return cmd_chat(settings)
 
 
@@ -160,7 +201,10 @@ def sample_content_paths() -> list[Path]:
     return []
 
 
-COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start}
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start,
+    "serve": cmd_serve, "invite": cmd_invite,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,8 @@ Same file (`HOME/guidebot.toml`) and environment prefix (`GUIDEBOT_`) as ingest.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import SecretStr
 
 from ingest.settings import IngestSettings
@@ -31,6 +33,16 @@ class Settings(IngestSettings):
     found_min_product_detail: float = 0.4
     # answers
     answer_max_chars: int = 360
+    max_question_chars: int = 500
+    rate_limit_count: int = 8  # messages per person …
+    rate_limit_window_s: float = 30.0  # … in this many seconds
+    # Telegram: the token comes from GUIDEBOT_TELEGRAM_TOKEN (or the config file)
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str | None = None  # a Bot API server instead of Telegram's
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_port: int = 8443
+    telegram_concurrency: int = 16
     # optional LLM through LangChain; with no provider, answers are extractive
     llm_provider: str | None = None
     llm_model: str | None = None

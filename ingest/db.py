@@ -30,8 +30,33 @@ def make_engine(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
+    migrate(engine)
     return engine
+
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision. A file lock beside a SQLite
+    database keeps two processes starting at once from migrating together."""
+    from alembic import command
+    from alembic.config import Config
+    from filelock import FileLock
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    lock = FileLock(f"{database}.migrate.lock") if database and database != ":memory:" else None
+    if lock is not None:
+        lock.acquire(timeout=120)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def session_factory(url: str) -> sessionmaker:

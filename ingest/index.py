@@ -374,6 +374,9 @@ class IndexReader:
     def chunk_count(self) -> int:
         return self._open()[0].chunk_count()
 
+    def product_chunks(self) -> list[tuple[ChunkRecord, DocumentRecord]]:
+        return self._open()[0].product_chunks()
+
     def close(self) -> None:
         if self._lexical is not None:
             self._lexical.close()

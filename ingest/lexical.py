@@ -256,5 +256,13 @@ class LexicalStore:
         ).fetchall()
         return [ChunkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def product_chunks(self) -> list[tuple[ChunkRecord, DocumentRecord]]:
+        """Every FAB record (chunks that carry a product name)."""
+        ids = [r[0] for r in self._db.execute(
+            "SELECT id FROM chunks WHERE json_extract(metadata, '$.product') IS NOT NULL"
+        )]
+        found = self.chunks(ids)
+        return [found[i] for i in ids if i in found]
+
     def chunk_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])

@@ -1,10 +1,12 @@
-"""The terminal chat: the same answer path the Telegram bot uses, for anyone without a token."""
+"""The terminal chat: the same conversation path the Telegram bot uses (records,
+knowledge gaps, limits), for anyone without a bot token."""
 
 from __future__ import annotations
 
 import sys
 
-from bot.answer import Answerer
+from bot.conversation import Conversation, PersonView
+from ingest.normalize import language_of
 
 BANNER = (
     "guidebot — 问我门店SOP、产品FAB或培训内容 / ask about SOPs, products, training.\n"
@@ -12,7 +14,7 @@ BANNER = (
 )
 
 
-def run_console_chat(answerer: Answerer) -> int:
+def run_console_chat(conversation: Conversation, person: PersonView) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print(BANNER)
@@ -26,6 +28,6 @@ def run_console_chat(answerer: Answerer) -> int:
             continue
         if question.lower() in ("/quit", "/exit", "quit", "exit"):
             break
-        answer = answerer.answer(question)
-        print(answer.text + "\n", flush=True)
+        outcome = conversation.ask(person, question, channel="console", language=language_of(question))
+        print(outcome.text + "\n", flush=True)
     return 0

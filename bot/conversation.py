@@ -1,0 +1,172 @@
+"""One conversation turn, whatever the channel: access, limits, the answer, and the
+record of it. Telegram and the terminal chat both come through here."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.access import active_person
+from bot.answer import Answer, source_json
+from bot.messages import say
+from bot.service import Services
+from bot.settings import Settings
+from bot.store import Exchange, KnowledgeGap, Person, Store
+from ingest.db import session_factory
+
+TERMINAL_NAME = "terminal"
+OutcomeKind = Literal["answer", "rate_limited", "too_long", "duplicate"]
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A detached snapshot of a person, safe to pass between threads."""
+
+    id: int
+    name: str
+    role: str
+    store_id: int | None
+    store_name: str | None
+    language: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, person: Person, store: Store | None) -> PersonView:
+        return cls(person.id, person.name, person.role, person.store_id,
+                   store.name if store else None, person.language, person.active)
+
+
+@dataclass
+class Outcome:
+    kind: OutcomeKind
+    text: str
+    language: str
+    answer: Answer | None = None
+    exchange_id: int | None = None
+
+
+class RateLimiter:
+    """At most `count` messages per person in any `window_s` seconds (sliding window)."""
+
+    def __init__(self, count: int, window_s: float) -> None:
+        self.count, self.window_s = count, window_s
+        self._hits: dict[object, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_needed(self, key: object, now: float | None = None) -> float:
+        """0 when the message may go through (and counts it), else seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and now - hits[0] >= self.window_s:
+                hits.popleft()
+            if len(hits) >= self.count:
+                return self.window_s - (now - hits[0])
+            hits.append(now)
+            return 0.0
+
+
+class Conversation:
+    def __init__(self, settings: Settings, services: Services) -> None:
+        self.settings = settings
+        self.services = services
+        self.sessions: sessionmaker = session_factory(settings.db_url)
+        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_window_s)
+
+    # -- people -------------------------------------------------------------------
+    def person(self, telegram_id: int) -> PersonView | None:
+        with self.sessions() as session:
+            person = session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+            if person is None:
+                return None
+            return PersonView.of(person, session.get(Store, person.store_id) if person.store_id else None)
+
+    def terminal_person(self) -> PersonView:
+        """The person at the terminal: a local account without Telegram."""
+        with self.sessions.begin() as session:
+            person = session.scalar(
+                select(Person).where(Person.telegram_id.is_(None), Person.name == TERMINAL_NAME)
+            )
+            if person is None:
+                person = Person(name=TERMINAL_NAME, role="admin", active=True)
+                session.add(person)
+                session.flush()
+            return PersonView.of(person, None)
+
+    def set_language(self, person_id: int, language: str) -> None:
+        with self.sessions.begin() as session:
+            person = session.get(Person, person_id)
+            if person is not None:
+                person.language = language
+
+    def is_active(self, telegram_id: int) -> bool:
+        with self.sessions() as session:
+            return active_person(session, telegram_id) is not None
+
+    # -- questions ----------------------------------------------------------------
+    def ask(
+        self, person: PersonView | None, question: str, *, channel: str, language: str,
+        update_key: str | None = None,
+    ) -> Outcome:
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
+        if update_key and self._seen(update_key):
+            return Outcome("duplicate", "", language)
+        wait = self.limiter.wait_needed(person.id if person else channel)
+        if wait > 0:
+            return Outcome("rate_limited", say("rate_limited", language, seconds=max(1, round(wait))), language)
+        started = time.perf_counter()
+        answer = self.services.answerer.answer(question, language)
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        exchange_id = self._record(person, question, answer, channel, update_key, latency_ms)
+        return Outcome("answer", answer.text, language, answer, exchange_id)
+
+    def _seen(self, update_key: str) -> bool:
+        with self.sessions() as session:
+            return session.scalar(select(Exchange.id).where(Exchange.update_key == update_key)) is not None
+
+    def _record(
+        self, person: PersonView | None, question: str, answer: Answer, channel: str,
+        update_key: str | None, latency_ms: int,
+    ) -> int:
+        sources = [source_json(p) for p in answer.passages]
+        with self.sessions.begin() as session:
+            exchange = Exchange(
+                person_id=person.id if person else None,
+                store_id=person.store_id if person else None,
+                channel=channel, update_key=update_key, question=question,
+                language=answer.language, found=answer.found, answer=answer.text,
+                sources=json.dumps(sources, ensure_ascii=False), latency_ms=latency_ms,
+            )
+            session.add(exchange)
+            session.flush()
+            if not answer.found:
+                session.add(KnowledgeGap(
+                    exchange_id=exchange.id, person_id=exchange.person_id,
+                    store_id=exchange.store_id, question=question,
+                    closest=json.dumps(sources[:3], ensure_ascii=False), resolved=False,
+                ))
+            return exchange.id
+
+    def feedback(self, exchange_id: int, person_id: int, value: Literal["up", "down"]) -> bool:
+        with self.sessions.begin() as session:
+            exchange = session.get(Exchange, exchange_id)
+            if exchange is None or exchange.person_id != person_id:
+                return False
+            exchange.feedback = value
+            return True
+
+    def exchange_sources(self, exchange_id: int, person_id: int) -> list[dict[str, object]] | None:
+        with self.sessions() as session:
+            exchange = session.get(Exchange, exchange_id)
+            if exchange is None or exchange.person_id != person_id:
+                return None
+            return list(json.loads(exchange.sources))
