@@ -107,10 +107,12 @@ def guidebot_command() -> list[str]:
 
 
 def run_guidebot(
-    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*guidebot_command(), "--home", str(home), *args],
         cwd=REPO, env={**os.environ, **(env or {})}, capture_output=True, text=True,
-        encoding="utf-8", timeout=timeout, check=False,
+        encoding="utf-8", timeout=timeout, check=False, input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
     )
