@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -17,7 +18,7 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
-from ingest.normalize import for_matching, has_cjk, language_of, passage_words, words
+from ingest.normalize import for_matching, has_cjk, language_of, words
 
 SOFT_MATCH_DEPTH = 3
 
@@ -39,7 +40,19 @@ class Passage:
 
     @property
     def matching_text(self) -> str:
-        return for_matching(f"{self.document.title}\n{self.chunk.section or ''}\n{self.chunk.text}")
+        return matching_form(self.document.title, self.chunk.section, self.chunk.text)
+
+
+# Passages are immutable (their ids hash their text), so their normalised forms and word
+# lists are computed once per process, not on every question.
+@lru_cache(maxsize=50_000)
+def matching_form(title: str, section: str | None, text: str) -> str:
+    return for_matching(f"{title}\n{section or ''}\n{text}")
+
+
+@lru_cache(maxsize=50_000)
+def words_of(normalised: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(words(normalised)))
 
 
 def idf_weights(terms: QueryTerms, frequencies: dict[str, int], total: int) -> dict[str, float]:
@@ -64,8 +77,7 @@ def detail_coverage(weights: dict[str, float], passage: Passage) -> float:
     rest = {t: w for t, w in weights.items() if t not in name}
     if not rest:
         return 1.0
-    text = for_matching(passage.chunk.text)
-    return coverage(rest, text)
+    return coverage(rest, matching_form("", None, passage.chunk.text))
 
 
 def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
@@ -81,7 +93,7 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
         return "name"
     if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
         return "name"
-    if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words(product)):
+    if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words_of(product)):
         return "category"
     return None
 
@@ -152,7 +164,7 @@ class Retriever:
             return
         query_words = list(weights)
         query_vectors = self.embedder.embed_documents(query_words)
-        passage_words_by_id = {p.chunk.id: passage_words(p.matching_text) for p in passages}
+        passage_words_by_id = {p.chunk.id: words_of(p.matching_text) for p in passages}
         stored = self.reader.word_vectors([w for ws in passage_words_by_id.values() for w in ws])
         total = sum(weights.values())
         for passage in passages:

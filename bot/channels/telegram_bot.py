@@ -40,6 +40,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SOURCE_PREVIEW_CHARS = 1500
+TYPING_AFTER_S = 0.3
 
 
 def _language(person: PersonView | None, update: Update) -> str:
@@ -228,13 +229,17 @@ class TelegramBot:
         if person is None or message is None or not message.text:
             return
         language = _language(person, update)
-        chat = update.effective_chat
-        if chat is not None:
-            await chat.send_action(ChatAction.TYPING)
-        outcome = await asyncio.to_thread(
+        work = asyncio.ensure_future(asyncio.to_thread(
             self.conversation.ask, person, message.text, channel="telegram", language=language,
             update_key=f"tg:{update.update_id}",
-        )
+        ))
+        # "typing…" only when the answer is not back at once: a fast answer needs no
+        # indicator, and every request counts against Telegram's ~30 per second.
+        done, _ = await asyncio.wait({work}, timeout=TYPING_AFTER_S)
+        chat = update.effective_chat
+        if not done and chat is not None:
+            await chat.send_action(ChatAction.TYPING)
+        outcome = await work
         if outcome.kind == "duplicate":
             return
         if outcome.answer is None or outcome.exchange_id is None:
