@@ -103,3 +103,23 @@ def active_person(session: Session, telegram_id: int) -> Person | None:
 def deactivate(session: Session, person: Person) -> None:
     person.active = False
     person.deactivated_at = utcnow()
+
+
+def find_person(session: Session, who: str) -> Person | None:
+    """By Telegram id, or by exact name when it is unique."""
+    who = who.strip()
+    if who.lstrip("-").isdigit():
+        return session.scalar(select(Person).where(Person.telegram_id == int(who)))
+    matches = session.scalars(select(Person).where(Person.name == who)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def may_manage(manager: Person, person: Person) -> bool:
+    """Admins manage everyone; trainers the people of their own store or region."""
+    if manager.role == Role.admin:
+        return True
+    if manager.role != Role.trainer or manager.store is None or person.store is None:
+        return False
+    if manager.store_id == person.store_id:
+        return True
+    return manager.store.region_id is not None and manager.store.region_id == person.store.region_id

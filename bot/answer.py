@@ -214,6 +214,8 @@ def extractive_answer(question: str, passages: list[Passage], settings: Settings
     else:
         lines = compose_sentences(terms, top, settings.answer_max_chars)
     body, trimmed = _trim(lines, settings.answer_max_chars)
+    # Shown only part of the passage (a window of steps, some FAB fields): offer "more".
+    trimmed = trimmed or len(body) < 0.9 * len(top.chunk.text)
     return f"{body} [1]", [0], trimmed
 
 

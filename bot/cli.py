@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="chat with the knowledge base in the terminal")
     sub.add_parser("serve", help="run what serves people: the Telegram bot (GUIDEBOT_TELEGRAM_TOKEN)")
 
+    p = sub.add_parser("people", help="people registered with the bot")
+    people = p.add_subparsers(dest="people_command", required=True, metavar="ACTION")
+    people.add_parser("list", help="list people: Telegram id, name, role, store, active")
+    p = people.add_parser("deactivate", help="refuse a person from their next message on")
+    p.add_argument("who", help="Telegram id, or the person's exact name")
+
     p = sub.add_parser("invite", help="invite codes for the Telegram bot")
     invite = p.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
     p = invite.add_parser("create", help="print a new invite code (creates the store if needed)")
@@ -162,6 +168,28 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace | None = None) -> in
     return serve(settings)
 
 
+def cmd_people(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.access import deactivate, find_person
+    from bot.store import Person
+    from ingest.db import session_factory
+
+    with session_factory(settings.db_url).begin() as session:
+        if args.people_command == "list":
+            for person in session.scalars(select(Person).order_by(Person.id)):
+                store = person.store.name if person.store else "-"
+                state = "active" if person.active else "deactivated"
+                print(f"{person.telegram_id or '-'}\t{person.name}\t{person.role}\t{store}\t{state}")
+            return 0
+        person = find_person(session, args.who)
+        if person is None:
+            raise CliError(f"no single person matches '{args.who}' (use the Telegram id)")
+        deactivate(session, person)
+        print(f"deactivated {person.name} ({person.telegram_id})")
+    return 0
+
+
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     from bot.access import AccessError, create_invite
     from ingest.db import session_factory
@@ -203,7 +231,7 @@ def sample_content_paths() -> list[Path]:
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start,
-    "serve": cmd_serve, "invite": cmd_invite,
+    "serve": cmd_serve, "invite": cmd_invite, "people": cmd_people,
 }
 
 

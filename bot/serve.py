@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 
@@ -17,6 +18,7 @@ from bot.settings import Settings
 def serve(settings: Settings) -> int:
     assert settings.telegram_token is not None
     token = settings.telegram_token.get_secret_value()
+    logging.getLogger().setLevel(settings.log_level.upper())
     protect_logs(token)
     services = Services(settings)
     services.answerer.answer("warm up")  # load models and open the index before polling

@@ -289,3 +289,35 @@ async def test_one_slow_answer_does_not_hold_up_others_and_each_person_stays_in_
         typing_to = [c.params.get("chat_id") for c in h.api.calls_to("sendChatAction")
                      if c.params.get("action") == "typing"]
         assert slow.id in typing_to, "a slow answer shows the typing action"
+
+
+async def test_trainers_deactivate_people_of_their_own_store_and_guides_cannot(bot_settings: Settings, bot_services: Services) -> None:
+    async with running_bot(bot_settings, bot_services) as h:
+        trainer, guide, other_trainer = (h.api.user(i, n, language_code="en") for i, n in
+                                         ((141, "Trainer"), (142, "Guide"), (143, "Other")))
+        for user, role, store in ((trainer, "trainer", "湖滨店"), (guide, "guide", "湖滨店"),
+                                  (other_trainer, "trainer", "成都店")):
+            with h.conversation.sessions.begin() as session:
+                code = create_invite(session, store=store, role=role,
+                                     region="华东" if store == "湖滨店" else "西南").code
+            h.api.send_text(user, f"/start {code}")
+            await h.reply(user)
+        assert "trainers and admins" in (await h.ask(guide, "/deactivate 141"))["rendered"]
+        assert "may not" in (await h.ask(other_trainer, "/deactivate 142"))["rendered"]
+        assert "Guide has been deactivated" in (await h.ask(trainer, "/deactivate 142"))["rendered"]
+        assert "deactivated" in (await h.ask(guide, "what is the return policy"))["rendered"]
+
+
+async def test_more_button_shows_the_whole_passage_of_a_trimmed_answer(corpus: Corpus, tmp_path: Path, services: Services) -> None:
+    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}", answer_max_chars=60)
+    fresh = Services(settings)
+    fresh.__dict__["reader"] = services.reader
+    async with running_bot(settings, fresh) as h:
+        guide = h.api.user(151, "Guide", language_code="zh-hans")
+        await h.register(guide)
+        reply = await h.ask(guide, "退货操作步骤有哪些")
+        buttons = dict(h.api.buttons(reply))
+        assert "更多" in buttons, reply["rendered"]
+        h.api.press(guide, reply, str(buttons["更多"]))
+        whole = await h.reply(guide)
+        assert "原路退款" in whole["rendered"] and "售后暂存区" in whole["rendered"]

@@ -4,6 +4,7 @@
     text            a question → answer with citations and 👍 👎 / source / more buttons
     /product NAME   product card;  /sop NAME   step-by-step walk-through (◀ ▶ buttons)
     /lang [zh|en]   switch language;  /help
+    /deactivate WHO trainers (own store/region) and admins refuse someone from now on
     anything else   a short note on what the bot can read
 
 Callback data (≤ 64 bytes, no server-side state): fb:<exchange>:<up|down>,
@@ -102,6 +103,7 @@ class TelegramBot:
         app.add_handler(CommandHandler("lang", self.lang))
         app.add_handler(CommandHandler("product", self.product))
         app.add_handler(CommandHandler("sop", self.sop))
+        app.add_handler(CommandHandler("deactivate", self.deactivate))
         app.add_handler(CallbackQueryHandler(self.button))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.question))
         app.add_handler(MessageHandler(filters.ALL & ~filters.COMMAND, self.not_text))
@@ -208,6 +210,22 @@ class TelegramBot:
             return
         text, keyboard = self._sop_page(walk, 0, language)
         await self._say(update, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+    async def deactivate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        person = await self._member(update)
+        if person is None:
+            return
+        language = _language(person, update)
+        if person.role not in ("trainer", "admin"):
+            await self._say(update, say("not_allowed", language))
+            return
+        who = " ".join(context.args or [])
+        if not who:
+            await self._say(update, say("deactivate_usage", language))
+            return
+        name = await asyncio.to_thread(self.conversation.deactivate, person.id, who)
+        await self._say(update, say("deactivated_done", language, name=name) if name
+                        else say("deactivate_refused", language))
 
     def _sop_page(self, walk: SopWalk, index: int, language: str) -> tuple[str, InlineKeyboardMarkup | None]:
         index = max(0, min(index, len(walk.steps) - 1))
