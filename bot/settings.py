@@ -43,6 +43,7 @@ class Settings(IngestSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_port: int = 8443
     telegram_concurrency: int = 16
+    telegram_timeout_s: float = 10.0  # per Bot API request (read/write)
     log_level: str = "WARNING"
     # optional LLM through LangChain; with no provider, answers are extractive
     llm_provider: str | None = None

@@ -321,3 +321,19 @@ async def test_more_button_shows_the_whole_passage_of_a_trimmed_answer(corpus: C
         h.api.press(guide, reply, str(buttons["更多"]))
         whole = await h.reply(guide)
         assert "原路退款" in whole["rendered"] and "售后暂存区" in whole["rendered"]
+
+
+async def test_a_timed_out_send_is_retried_and_the_answer_arrives(corpus: Corpus, tmp_path: Path, services: Services) -> None:
+    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}", telegram_timeout_s=1.0)
+    fresh = Services(settings)
+    fresh.__dict__["reader"] = services.reader
+    async with running_bot(settings, fresh) as h:
+        guide = h.api.user(161, "Guide", language_code="zh-hans")
+        await h.register(guide)
+        h.api.delay("sendMessage", 1.5, times=1)
+        h.api.send_text(guide, "云朵空气净化器多少钱")
+        await h.api.wait_for(lambda: any("2999" in (m["rendered"] or "") for m in h.api.sent(guide)),
+                             timeout=15, what="the answer")
+        timed_out = [c for c in h.api.calls_to("sendMessage") if not c.delivered]
+        assert timed_out, "the first send timed out on the client side"
+        assert len(h.exchanges()) == 1

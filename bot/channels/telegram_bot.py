@@ -91,8 +91,8 @@ class TelegramBot:
             .rate_limiter(RetryingRateLimiter(max_retries=3))
             .concurrent_updates(PerPersonUpdateProcessor(self.settings.telegram_concurrency))
             .connect_timeout(5)
-            .read_timeout(10)
-            .write_timeout(10)
+            .read_timeout(self.settings.telegram_timeout_s)
+            .write_timeout(self.settings.telegram_timeout_s)
         )
         if api_url:
             base = api_url.rstrip("/")
