@@ -71,17 +71,28 @@ async def running_bot(settings: Settings, services: Services) -> AsyncIterator[H
                 await app.stop()
 
 
-@pytest.fixture
-def bot_settings(corpus: Corpus, tmp_path: Path) -> Settings:
-    """The shared index, with a database of its own for each test."""
-    return Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}")
-
-
-@pytest.fixture
-def bot_services(bot_settings: Settings, services: Services) -> Services:
-    fresh = Services(bot_settings)
+def settings_with(corpus: Corpus, tmp_path: Path, services: Services, **overrides: Any) -> tuple[Settings, Services]:
+    """Settings for one test (own database, some values changed) over the shared index."""
+    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}", **overrides)
+    fresh = Services(settings)
     fresh.__dict__["reader"] = services.reader  # share the warm index reader
-    return fresh
+    return settings, fresh
+
+
+@pytest.fixture
+def bot_pair(corpus: Corpus, tmp_path: Path, services: Services) -> tuple[Settings, Services]:
+    return settings_with(corpus, tmp_path, services)
+
+
+@pytest.fixture
+def bot_settings(bot_pair: tuple[Settings, Services]) -> Settings:
+    """The shared index, with a database of its own for each test."""
+    return bot_pair[0]
+
+
+@pytest.fixture
+def bot_services(bot_pair: tuple[Settings, Services]) -> Services:
+    return bot_pair[1]
 
 
 async def test_valid_invite_registers_and_expired_or_used_codes_are_refused(bot_settings: Settings, bot_services: Services) -> None:
@@ -214,10 +225,7 @@ async def test_photos_voice_and_stickers_get_a_short_explanation(bot_settings: S
 
 
 async def test_flooding_and_overlong_messages_get_a_polite_message(corpus: Corpus, tmp_path: Path, services: Services) -> None:
-    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-                        rate_limit_count=2, rate_limit_window_s=60, max_question_chars=50)
-    fresh = Services(settings)
-    fresh.__dict__["reader"] = services.reader
+    settings, fresh = settings_with(corpus, tmp_path, services, rate_limit_count=2, rate_limit_window_s=60, max_question_chars=50)
     async with running_bot(settings, fresh) as h:
         guide = h.api.user(101, "Guide", language_code="zh-hans")
         await h.register(guide)
@@ -309,9 +317,7 @@ async def test_trainers_deactivate_people_of_their_own_store_and_guides_cannot(b
 
 
 async def test_more_button_shows_the_whole_passage_of_a_trimmed_answer(corpus: Corpus, tmp_path: Path, services: Services) -> None:
-    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}", answer_max_chars=60)
-    fresh = Services(settings)
-    fresh.__dict__["reader"] = services.reader
+    settings, fresh = settings_with(corpus, tmp_path, services, answer_max_chars=60)
     async with running_bot(settings, fresh) as h:
         guide = h.api.user(151, "Guide", language_code="zh-hans")
         await h.register(guide)
@@ -324,9 +330,7 @@ async def test_more_button_shows_the_whole_passage_of_a_trimmed_answer(corpus: C
 
 
 async def test_a_timed_out_send_is_retried_and_the_answer_arrives(corpus: Corpus, tmp_path: Path, services: Services) -> None:
-    settings = Settings(home=corpus.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}", telegram_timeout_s=1.0)
-    fresh = Services(settings)
-    fresh.__dict__["reader"] = services.reader
+    settings, fresh = settings_with(corpus, tmp_path, services, telegram_timeout_s=1.0)
     async with running_bot(settings, fresh) as h:
         guide = h.api.user(161, "Guide", language_code="zh-hans")
         await h.register(guide)

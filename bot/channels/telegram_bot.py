@@ -177,15 +177,26 @@ class TelegramBot:
         await asyncio.to_thread(self.conversation.set_language, person.id, wanted)
         await self._say(update, say("language_set", wanted))
 
-    async def product(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _command_argument(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+    ) -> tuple[PersonView, str, str] | None:
+        """(person, language, argument) of a member's command, or None after telling
+        a stranger no, or the member how to use the command."""
         person = await self._member(update)
         if person is None:
-            return
+            return None
         language = _language(person, update)
-        name = " ".join(context.args or [])
-        if not name:
-            await self._say(update, say("product_usage", language))
+        argument = " ".join(context.args or [])
+        if not argument:
+            await self._say(update, say(usage, language))
+            return None
+        return person, language, argument
+
+    async def product(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        given = await self._command_argument(update, context, "product_usage")
+        if given is None:
             return
+        _, language, name = given
         card = await asyncio.to_thread(find_product, self.conversation.services.reader, name)
         if card is None:
             await self._say(update, say("product_none", language, name=name))
@@ -196,14 +207,10 @@ class TelegramBot:
                         parse_mode=ParseMode.HTML)
 
     async def sop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        person = await self._member(update)
-        if person is None:
+        given = await self._command_argument(update, context, "sop_usage")
+        if given is None:
             return
-        language = _language(person, update)
-        name = " ".join(context.args or [])
-        if not name:
-            await self._say(update, say("sop_usage", language))
-            return
+        _, language, name = given
         walk = await asyncio.to_thread(find_sop, self.conversation.services.reader, name)
         if walk is None or not walk.steps:
             await self._say(update, say("sop_none", language, name=name))
@@ -212,16 +219,12 @@ class TelegramBot:
         await self._say(update, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
     async def deactivate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        person = await self._member(update)
-        if person is None:
+        given = await self._command_argument(update, context, "deactivate_usage")
+        if given is None:
             return
-        language = _language(person, update)
+        person, language, who = given
         if person.role not in ("trainer", "admin"):
             await self._say(update, say("not_allowed", language))
-            return
-        who = " ".join(context.args or [])
-        if not who:
-            await self._say(update, say("deactivate_usage", language))
             return
         name = await asyncio.to_thread(self.conversation.deactivate, person.id, who)
         await self._say(update, say("deactivated_done", language, name=name) if name
