@@ -341,3 +341,39 @@ async def test_a_timed_out_send_is_retried_and_the_answer_arrives(corpus: Corpus
         timed_out = [c for c in h.api.calls_to("sendMessage") if not c.delivered]
         assert timed_out, "the first send timed out on the client side"
         assert len(h.exchanges()) == 1
+
+
+async def test_webhook_mode_answers_updates_posted_by_telegram(
+    corpus: Corpus, tmp_path: Path, services: Services, unused_tcp_port: int
+) -> None:
+    import httpx
+
+    from bot.channels.telegram_bot import run_telegram, webhook_path, webhook_secret
+
+    settings, fresh = settings_with(corpus, tmp_path, services, telegram_mode="webhook",
+                                    telegram_webhook_url="https://bot.example.com",
+                                    telegram_webhook_port=unused_tcp_port)
+    conversation = Conversation(settings, fresh)
+    with conversation.sessions.begin() as session:
+        code = create_invite(session, store="湖滨店", role="guide").code
+    async with BotApiStandIn() as api:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_telegram(TelegramBot(settings, conversation), api.token, api.url, stop))
+        await api.wait_for(lambda: api.webhook, timeout=15, what="setWebhook")
+        assert api.webhook["url"] == f"https://bot.example.com/{webhook_path(api.token)}"
+        assert api.token not in api.webhook["url"]
+        guide = api.user(171, "Guide", language_code="zh-hans")
+        local = f"http://127.0.0.1:{unused_tcp_port}/{webhook_path(api.token)}"
+        async with httpx.AsyncClient() as client:
+            for text in (f"/start {code}", "云朵空气净化器多少钱"):
+                update = api.send_text(guide, text).update
+                api.discard_pending()  # delivered by POST, not by getUpdates
+                posted = await client.post(local, json=update,
+                                           headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(api.token)})
+                assert posted.status_code == 200
+                await api.wait_sent(guide, 1 if text.startswith("/start") else 2, timeout=15)
+            forged = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert forged.status_code == 403
+        assert "2999" in api.sent(guide)[-1]["rendered"]
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
