@@ -8,7 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import bot.store  # noqa: F401  (registers the bot's tables on the shared metadata)
+import bot.quiz.bank  # noqa: F401
+import bot.store  # noqa: F401  (registers the bot tables on the shared metadata)
 import ingest.registry  # noqa: F401
 from ingest.db import Base, make_engine
 

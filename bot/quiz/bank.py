@@ -1,0 +1,116 @@
+"""The question bank in the database: what generators and imports produced, with status.
+
+Generated questions are tied to the passages they came from: when a source document
+changes, the questions built on its old text are retired (kept for the attempt history)
+and the new text's questions come in. Trainers can disable a question they find wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.quiz.model import QuizQuestion
+from ingest.db import Base
+from ingest.registry import utcnow
+
+STATUSES = ("active", "retired", "disabled")
+
+
+class BankQuestion(Base):
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[str] = mapped_column(Text)  # JSON list
+    answer_index: Mapped[int | None]
+    answers: Mapped[str] = mapped_column(Text)  # JSON list (short answers)
+    explanation: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str | None] = mapped_column(String(1024))
+    source_chunk_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[dt.datetime | None]
+
+    def to_contract(self) -> dict[str, Any]:
+        """The object `guidebot quiz list --json` prints (DESIGN.md)."""
+        return {
+            "id": self.id, "topic": self.topic, "kind": self.kind, "stem": self.stem,
+            "options": json.loads(self.options), "answer_index": self.answer_index,
+            "explanation": self.explanation, "source_path": self.source_path,
+            "status": self.status,
+        }
+
+
+def _row(question: QuizQuestion) -> BankQuestion:
+    return BankQuestion(
+        id=question.id, topic=question.topic, kind=question.kind, stem=question.stem,
+        options=json.dumps(question.options, ensure_ascii=False), answer_index=question.answer_index,
+        answers=json.dumps(question.answers, ensure_ascii=False), explanation=question.explanation,
+        source_path=question.source_path,
+        source_chunk_ids=json.dumps(question.source_chunk_ids), source_hash=question.source_hash,
+        origin=question.origin, status="active",
+    )
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    kept: int = 0
+    retired: int = 0
+
+    def render(self) -> str:
+        return f"questions: {self.added} added, {self.kept} unchanged, {self.retired} retired"
+
+
+def sync_generated(session: Session, generated: list[QuizQuestion]) -> SyncReport:
+    """Make the bank's generated questions match what the current content produces."""
+    report = SyncReport()
+    wanted = {q.id: q for q in generated}
+    existing = {q.id: q for q in session.scalars(select(BankQuestion).where(BankQuestion.origin == "generated"))}
+    for qid, question in wanted.items():
+        row = existing.get(qid)
+        if row is None:
+            session.add(_row(question))
+            report.added += 1
+        elif row.status == "retired":  # the content came back (e.g. a rollback)
+            row.status, row.retired_at = "active", None
+            report.added += 1
+        else:
+            report.kept += 1
+    for qid, row in existing.items():
+        if qid not in wanted and row.status == "active":
+            row.status, row.retired_at = "retired", utcnow()
+            report.retired += 1
+    return report
+
+
+def add_imported(session: Session, imported: list[QuizQuestion]) -> SyncReport:
+    report = SyncReport()
+    for question in imported:
+        if session.get(BankQuestion, question.id) is None:
+            session.add(_row(question))
+            report.added += 1
+        else:
+            report.kept += 1
+    return report
+
+
+def set_status(session: Session, question_id: str, status: str) -> BankQuestion | None:
+    row = session.get(BankQuestion, question_id)
+    if row is not None:
+        row.status = status
+    return row
+
+
+def bank(session: Session) -> list[BankQuestion]:
+    return list(session.scalars(select(BankQuestion).order_by(BankQuestion.topic, BankQuestion.id)))
