@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = people.add_parser("deactivate", help="refuse a person from their next message on")
     p.add_argument("who", help="Telegram id, or the person's exact name")
 
+    p = sub.add_parser("quiz", help="the quiz question bank")
+    quiz = p.add_subparsers(dest="quiz_command", required=True, metavar="ACTION")
+    p = quiz.add_parser("list", help="print the bank")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    quiz.add_parser("generate", help="(re)generate questions from the indexed content")
+    p = quiz.add_parser("import", help="import a trainer's bank (YAML, CSV, XLSX, GIFT, Aiken)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    for action, text in (("disable", "stop asking a question"), ("enable", "ask it again")):
+        p = quiz.add_parser(action, help=text)
+        p.add_argument("question_id", metavar="ID")
+
     p = sub.add_parser("invite", help="invite codes for the Telegram bot")
     invite = p.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
     p = invite.add_parser("create", help="print a new invite code (creates the store if needed)")
@@ -190,6 +201,47 @@ def cmd_people(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.quiz.bank import add_imported, bank, set_status, sync_generated
+    from ingest.db import session_factory
+
+    sessions = session_factory(settings.db_url)
+    if args.quiz_command == "list":
+        with sessions() as session:
+            for row in bank(session):
+                if args.json:
+                    print(json.dumps(row.to_contract(), ensure_ascii=False))
+                else:
+                    print(f"{row.id}  [{row.status}] {row.topic} — {row.stem}")
+        return 0
+    if args.quiz_command == "generate":
+        from bot.quiz.generate import generate_questions
+        from ingest.index import IndexReader
+
+        questions = generate_questions(IndexReader(settings))
+        with sessions.begin() as session:
+            print(sync_generated(session, questions).render())
+        return 0
+    if args.quiz_command == "import":
+        from bot.quiz.importers import import_banks
+
+        result = import_banks(args.files)
+        for problem in result.problems:
+            print(f"{problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
+        with sessions.begin() as session:
+            report = add_imported(session, result.questions)
+        print(f"{report.render()}; {result.duplicates_merged} duplicates merged; "
+              f"{len(result.problems)} problems")
+        return EXIT_FAILED if not result.questions and result.problems else 0
+    status = "disabled" if args.quiz_command == "disable" else "active"
+    with sessions.begin() as session:
+        changed = set_status(session, args.question_id, status)
+        if changed is None:
+            raise CliError(f"no question with id '{args.question_id}' (see `guidebot quiz list`)")
+        print(f"{changed.id} {status}")
+    return 0
+
+
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     from bot.access import AccessError, create_invite
     from ingest.db import session_factory
@@ -231,7 +283,7 @@ def sample_content_paths() -> list[Path]:
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start,
-    "serve": cmd_serve, "invite": cmd_invite, "people": cmd_people,
+    "serve": cmd_serve, "invite": cmd_invite, "people": cmd_people, "quiz": cmd_quiz,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def load_csv(path: Path) -> LoadedDocument:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = _clean_rows([[c.strip() for c in row] for row in csv.reader(text.splitlines(), dialect)])
+    rows = _clean_rows([[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=''), dialect)])
     if not rows:
         raise LoadError("the spreadsheet has no data")
     if len(rows) > MAX_ROWS:

@@ -1,0 +1,58 @@
+"""`guidebot quiz ...`: the bank on the command line, in the exact form DESIGN.md gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_guidebot
+
+BANK_CSV = """topic,type,question,option_a,option_b,option_c,option_d,answer,explanation,source
+退换货,mc,无理由退货的期限是几天？,3天,7天,15天,30天,B,签收后七天内可无理由退货,sop/returns.md
+退换货,tf,样机可以无理由退货。,,,,,错,样机不适用无理由退货,
+产品,short,云朵空气净化器的SKU是什么？,,,,,HY-AP300,,
+退换货,mc,这行没有选项？,,,,,A,,
+"""
+
+CONTRACT = {"id": str, "topic": str, "kind": str, "stem": str, "options": list,
+            "answer_index": (int, type(None)), "explanation": str,
+            "source_path": (str, type(None)), "status": str}
+
+
+def _bank(home: Path) -> list[dict[str, object]]:
+    listed = run_guidebot(home, "quiz", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    return [json.loads(line) for line in listed.stdout.splitlines()]
+
+
+def test_imported_bank_is_listed_in_the_contract_form_and_can_be_disabled(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    bank = tmp_path / "bank.csv"
+    bank.write_text(BANK_CSV, encoding="utf-8")
+    imported = run_guidebot(home, "quiz", "import", str(bank))
+    assert imported.returncode == 0, imported.stderr
+    assert "3 added" in imported.stdout and "1 problems" in imported.stdout
+    assert "bank.csv:5:" in imported.stderr, "the bad row is reported with its line"
+
+    rows = _bank(home)
+    assert len(rows) == 3
+    for row in rows:
+        assert set(row) == set(CONTRACT)
+        for key, kind in CONTRACT.items():
+            assert isinstance(row[key], kind), (key, row)
+        assert row["status"] == "active"
+    mc = next(r for r in rows if r["kind"] == "multiple_choice")
+    assert mc["options"] == ["3天", "7天", "15天", "30天"] and mc["answer_index"] == 1
+    assert mc["source_path"] == "sop/returns.md"
+
+    disabled = run_guidebot(home, "quiz", "disable", str(mc["id"]))
+    assert disabled.returncode == 0, disabled.stderr
+    assert next(r for r in _bank(home) if r["id"] == mc["id"])["status"] == "disabled"
+    again = run_guidebot(home, "quiz", "import", str(bank))
+    assert "0 added" in again.stdout, "importing again adds nothing"
+
+
+def test_disabling_an_unknown_question_is_one_line(tmp_path: Path) -> None:
+    result = run_guidebot(tmp_path / "home", "quiz", "disable", "q-nope")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "q-nope" in result.stderr
