@@ -139,7 +139,7 @@ class Retriever:
         question_norm = for_matching(question)
         missing_dense = [p for p in passages.values() if not {"dense", "crossing"} & set(p.ranks)]
         if missing_dense:
-            self._fill_dense(question, missing_dense)
+            self._fill_dense(vector, missing_dense)
         frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
         weights = idf_weights(terms, frequencies, total)
         for passage in passages.values():
@@ -175,10 +175,9 @@ class Retriever:
             passage.soft_coverage = sum(weights[w] * s for w, s in zip(query_words, scores, strict=True)) / total
             passage.soft_min = min(scores)
 
-    def _fill_dense(self, question: str, passages: list[Passage]) -> None:
+    def _fill_dense(self, query: np.ndarray, passages: list[Passage]) -> None:
         """Lexical-only hits get their cosine too (from stored vectors), so the
         'found' decision compares like with like."""
-        query = self.embedder.embed_query(question)
         vectors = self.reader.vectors([p.chunk.id for p in passages])
         for passage in passages:
             vector = vectors.get(passage.chunk.id)

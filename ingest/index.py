@@ -113,6 +113,7 @@ class IndexWriter:
         self.changed = False
         # documents of an index that must be rebuilt (other model or tokenisation)
         self.stale_documents: dict[str, DocumentRecord] = {}
+        self.model_changed = False  # the published index has another model or format
 
     # -- lifecycle --------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
@@ -168,14 +169,10 @@ class IndexWriter:
                         # model or tokenisation changed: everything is rebuilt
                         self.stale_documents = self._reader_docs
                         self._reader_docs = {}
-                        self._model_changed = True
+                        self.model_changed = True
                 finally:
                     store.close()
         return self._reader_docs
-
-    @property
-    def model_changed(self) -> bool:
-        return getattr(self, "_model_changed", False)
 
     # -- changes ---------------------------------------------------------------
     def _stage(self) -> tuple[LexicalStore, ChromaVectors]:

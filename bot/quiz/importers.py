@@ -92,13 +92,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import openpyxl
 import yaml
 
 from bot.quiz.model import QuestionKind, QuizQuestion
 from ingest.document import LoadError
-from ingest.loaders.archive import check_zip
-from ingest.loaders.sheet_file import cell_text
+from ingest.loaders.sheet_file import cell_text, open_workbook
 from ingest.loaders.text_file import decode_bytes
 from ingest.normalize import for_matching, has_cjk
 
@@ -489,11 +487,7 @@ def _csv_rows(
 
 
 def _read_xlsx(path: Path) -> list[_Entry]:
-    check_zip(path, "Excel .xlsx")
-    try:
-        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    except Exception:
-        raise LoadError("not a valid Excel .xlsx file (corrupt, or another format renamed)") from None
+    workbook = open_workbook(path)
     entries: list[_Entry] = []
     try:
         for sheet in workbook.worksheets:

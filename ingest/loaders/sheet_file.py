@@ -35,12 +35,17 @@ def _clean_rows(rows: list[list[str]]) -> list[list[str]]:
     return [row[:width] + [""] * (width - len(row)) for row in rows]
 
 
-def load_xlsx(path: Path) -> LoadedDocument:
+def open_workbook(path: Path) -> Any:
+    """A read-only workbook, after the zip-bomb check; LoadError when it is not one."""
     check_zip(path, "Excel .xlsx")
     try:
-        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        return openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     except Exception:
         raise LoadError("not a valid Excel .xlsx file (corrupt, or another format renamed)") from None
+
+
+def load_xlsx(path: Path) -> LoadedDocument:
+    workbook = open_workbook(path)
     blocks: list[Block] = []
     try:
         for sheet in workbook.worksheets:
