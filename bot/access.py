@@ -123,3 +123,15 @@ def may_manage(manager: Person, person: Person) -> bool:
     if manager.store_id == person.store_id:
         return True
     return manager.store.region_id is not None and manager.store.region_id == person.store.region_id
+
+
+def store_scope(session: Session, manager: Person) -> set[int] | None:
+    """The stores whose people a manager may see: None for everyone (admins), the
+    trainer's region (or only their store when it has no region), nothing otherwise."""
+    if manager.role == Role.admin:
+        return None
+    if manager.role != Role.trainer or manager.store is None:
+        return set()
+    if manager.store.region_id is None:
+        return {manager.store.id}
+    return set(session.scalars(select(Store.id).where(Store.region_id == manager.store.region_id)))

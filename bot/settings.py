@@ -7,9 +7,26 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from ingest.settings import IngestSettings
+
+
+class CertificationLevel(BaseModel):
+    """One certification level: which topics it covers (substrings of a question's
+    topic or source file; empty means the whole bank), how many questions, pass mark."""
+
+    name: str
+    topics: list[str] = []
+    questions: int = 10
+    pass_mark: float = 0.8  # share of questions answered right
+
+
+DEFAULT_LEVELS = [
+    CertificationLevel(name="初级", topics=["SOP", "流程", "规则", "Procedure"], questions=10, pass_mark=0.7),
+    CertificationLevel(name="中级", topics=[], questions=15, pass_mark=0.8),
+    CertificationLevel(name="高级", topics=[], questions=25, pass_mark=0.9),
+]
 
 
 class Settings(IngestSettings):
@@ -52,3 +69,10 @@ class Settings(IngestSettings):
     llm_api_key: SecretStr | None = None
     llm_temperature: float = 0.0
     llm_timeout_s: float = 30.0
+    # quizzes and practice
+    quiz_session_size: int = 5
+    quiz_timezone: str = "Asia/Shanghai"  # reminders and deadlines are in local time
+    quiz_sweep_interval_s: float = 60.0  # how often due reminders are looked for
+    quiz_asked_days: int = 7  # questions asked this recently feed the asker's practice
+    quiz_resume_hours: float = 12.0  # an open session older than this starts afresh
+    certification_levels: list[CertificationLevel] = DEFAULT_LEVELS

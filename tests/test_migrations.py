@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import bot.quiz.bank  # noqa: F401
+import bot.quiz.records  # noqa: F401
 import bot.store  # noqa: F401  (registers the bot tables on the shared metadata)
 import ingest.registry  # noqa: F401
 from ingest.db import Base, make_engine

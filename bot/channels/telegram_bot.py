@@ -81,8 +81,15 @@ class TelegramBot:
     """Handlers bound to one Conversation; the Application is built by `build`."""
 
     def __init__(self, settings: Settings, conversation: Conversation) -> None:
+        from bot.channels.telegram_quiz import TelegramQuiz
+
         self.settings = settings
         self.conversation = conversation
+        self.quiz = TelegramQuiz(self)
+
+    @staticmethod
+    def language_of(person: PersonView | None, update: Update) -> str:
+        return _language(person, update)
 
     # -- building -------------------------------------------------------------------
     def build(self, token: str, api_url: str | None = None) -> Application:
@@ -99,6 +106,7 @@ class TelegramBot:
             base = api_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         app = builder.build()
+        self.quiz.register(app)
         app.add_handler(CommandHandler("start", self.start))
         app.add_handler(CommandHandler("help", self.help))
         app.add_handler(CommandHandler("lang", self.lang))
@@ -251,6 +259,10 @@ class TelegramBot:
         if person is None or message is None or not message.text:
             return
         language = _language(person, update)
+        waiting = await asyncio.to_thread(self.quiz.practice.waiting_for_text, person.id)
+        if waiting is not None:  # the reply to a short-answer quiz question
+            await self.quiz.typed_answer(update, context, person, waiting, message.text)
+            return
         work = asyncio.ensure_future(asyncio.to_thread(
             self.conversation.ask, person, message.text, channel="telegram", language=language,
             update_key=f"tg:{update.update_id}",

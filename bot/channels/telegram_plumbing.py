@@ -24,19 +24,24 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}  # lock, [holders + waiters]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             await coroutine
             return
-        lock = self._locks.setdefault(user.id, asyncio.Lock())
+        # The lock is dropped only when nobody holds or awaits it: dropping it as soon as
+        # it is released would let a later update of the same person run beside the
+        # waiter that was just woken.
+        lock, users = self._locks.setdefault(user.id, (asyncio.Lock(), [0]))
+        users[0] += 1
         try:
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(user.id) is lock:
+            users[0] -= 1
+            if users[0] == 0:
                 del self._locks[user.id]
 
     async def initialize(self) -> None:

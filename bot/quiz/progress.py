@@ -1,0 +1,199 @@
+"""Reading the practice record: a guide's own progress, a trainer's report over the
+stores they look after, and the attempt log for export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.access import store_scope
+from bot.quiz.bank import BankQuestion
+from bot.quiz.plans import AssignmentView, Plans, assignees
+from bot.quiz.records import (
+    Assignment,
+    AssignmentProgress,
+    Attempt,
+    CardState,
+    Certificate,
+    QuizSession,
+)
+from bot.quiz.schedule import retrievability
+from bot.store import Person, Region, Store
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    topic: str
+    mastery: float  # mean chance of recall over the topic's questions (unseen count as 0)
+    seen: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    level: str
+    score: float
+    passed_on: dt.date
+
+
+@dataclass(frozen=True)
+class Progress:
+    topics: list[TopicMastery]
+    streak_days: int
+    due: int
+    answered: int
+    correct: int
+    assignments: list[AssignmentView]
+    certificates: list[CertificateView]
+    reminder: str | None
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    region: str | None
+    store: str
+    people: int
+    practising: int  # people with an answer in the period
+    answered: int
+    correct: int
+    sessions_finished: int
+    assignments_done: int
+    assignments_given: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+def streak(days: set[dt.date], today: dt.date) -> int:
+    """Days in a row with practice, up to today (or yesterday, when today is still open)."""
+    day = today if today in days else today - dt.timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= dt.timedelta(days=1)
+    return count
+
+
+def progress(plans: Plans, person_id: int, now: dt.datetime) -> Progress:
+    today = plans.local(now).date()
+    with plans.sessions() as db:
+        states = list(db.scalars(select(CardState).where(CardState.person_id == person_id)))
+        questions = {q.id: q for q in db.scalars(select(BankQuestion).where(BankQuestion.status == "active"))}
+        per_topic: dict[str, list[float]] = defaultdict(list)
+        for state in states:
+            question = questions.get(state.question_id)
+            if question is not None:
+                per_topic[question.topic].append(retrievability(state, now))
+        totals: dict[str, int] = defaultdict(int)
+        for question in questions.values():
+            totals[question.topic] += 1
+        topics = sorted(
+            (TopicMastery(t, sum(r) / totals[t], len(r), totals[t]) for t, r in per_topic.items()),
+            key=lambda m: (-m.mastery, m.topic),
+        )
+        answered_at = list(db.scalars(select(Attempt.answered_at).where(
+            Attempt.person_id == person_id, Attempt.answered_at.is_not(None))))
+        days = {plans.local(moment).date() for moment in answered_at if moment is not None}
+        correct = db.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.person_id == person_id, Attempt.correct.is_(True))) or 0
+        certificates = [CertificateView(c.level, c.score, plans.local(c.passed_at).date())
+                        for c in db.scalars(select(Certificate).where(Certificate.person_id == person_id)
+                                            .order_by(Certificate.passed_at))]
+    return Progress(
+        topics=topics, streak_days=streak(days, today),
+        due=sum(1 for s in states if s.due <= now and s.question_id in questions),
+        answered=len(answered_at), correct=correct,
+        assignments=plans.assignments_of(person_id, today), certificates=certificates,
+        reminder=plans.reminder_of(person_id),
+    )
+
+
+def report(plans: Plans, manager_id: int, since: dt.datetime) -> list[StoreReport] | None:
+    """Per store in the manager's scope; None when they may see no one's results."""
+    with plans.sessions() as db:
+        manager = db.get(Person, manager_id)
+        if manager is None:
+            return None
+        scope = store_scope(db, manager)
+        if scope is not None and not scope:
+            return None
+        stores = db.scalars(select(Store).order_by(Store.name))
+        rows = []
+        for store in stores:
+            if scope is not None and store.id not in scope:
+                continue
+            people = list(db.scalars(select(Person).where(Person.store_id == store.id, Person.active.is_(True))))
+            ids = [p.id for p in people]
+            attempts = list(db.scalars(select(Attempt).where(
+                Attempt.person_id.in_(ids), Attempt.answered_at >= since))) if ids else []
+            finished = db.scalar(select(func.count()).select_from(QuizSession).where(
+                QuizSession.person_id.in_(ids), QuizSession.status == "finished",
+                QuizSession.finished_at >= since)) if ids else 0
+            done, given = _assignment_counts(db, store, ids)
+            region = db.get(Region, store.region_id) if store.region_id else None
+            rows.append(StoreReport(
+                region.name if region else None, store.name, len(people),
+                len({a.person_id for a in attempts}), len(attempts),
+                sum(1 for a in attempts if a.correct), finished or 0, done, given,
+            ))
+        return rows
+
+
+def _assignment_counts(db: Session, store: Store, person_ids: list[int]) -> tuple[int, int]:
+    done = given = 0
+    for assignment in db.scalars(select(Assignment).where(Assignment.active.is_(True))):
+        for person in assignees(db, assignment):
+            if person.id in person_ids:
+                given += 1
+                done += db.scalar(select(func.count()).select_from(AssignmentProgress).where(
+                    AssignmentProgress.assignment_id == assignment.id,
+                    AssignmentProgress.person_id == person.id,
+                    AssignmentProgress.completed_at.is_not(None))) or 0
+    return done, given
+
+
+ATTEMPT_COLUMNS = [
+    "attempt_id", "answered_at_utc", "person", "telegram_id", "store", "region", "session_id",
+    "session_kind", "assignment_id", "question_id", "question_version", "topic", "question",
+    "options_shown", "choice", "chosen", "correct_option", "correct", "time_ms", "delivery",
+]
+
+
+def attempt_rows(db: Session, start: dt.datetime, end: dt.datetime,
+                 scope: set[int] | None = None) -> list[list[Any]]:
+    """Answered attempts in [start, end) (naive UTC), oldest first, one row each."""
+    query = (
+        select(Attempt, Person, QuizSession, BankQuestion)
+        .join(Person, Person.id == Attempt.person_id)
+        .join(QuizSession, QuizSession.id == Attempt.session_id)
+        .join(BankQuestion, BankQuestion.id == Attempt.question_id, isouter=True)
+        .where(Attempt.answered_at >= start, Attempt.answered_at < end)
+        .order_by(Attempt.answered_at, Attempt.id)
+    )
+    if scope is not None:
+        query = query.where(Attempt.store_id.in_(scope))
+    stores = {s.id: s for s in db.scalars(select(Store))}
+    regions = {r.id: r.name for r in db.scalars(select(Region))}
+    rows = []
+    for attempt, person, session, question in db.execute(query).all():
+        shown = json.loads(attempt.options_shown)
+        store = stores.get(attempt.store_id) if attempt.store_id else None
+        chosen = shown[attempt.choice] if attempt.choice is not None else attempt.answer_text
+        right = shown[attempt.correct_shown] if attempt.correct_shown is not None else None
+        rows.append([
+            attempt.id, attempt.answered_at.isoformat(timespec="seconds") if attempt.answered_at else "",
+            person.name, person.telegram_id, store.name if store else "",
+            regions.get(store.region_id, "") if store and store.region_id else "",
+            session.id, session.kind, attempt.assignment_id, attempt.question_id,
+            attempt.question_version, question.topic if question else "",
+            question.stem if question else "", " | ".join(shown), attempt.choice, chosen, right,
+            bool(attempt.correct), attempt.time_ms, attempt.delivery,
+        ])
+    return rows
