@@ -92,7 +92,7 @@ class TelegramQuiz:
             message = await context.bot.send_poll(
                 chat_id, numbered if len(numbered) <= 300 else delivery.stem, delivery.options,
                 type=Poll.QUIZ, is_anonymous=False,
-                correct_option_ids=[delivery.correct_index] if delivery.correct_index is not None else None,
+                correct_option_ids=[delivery.correct_index] if delivery.correct_index is not None else None,  # type: ignore[list-item]
                 explanation=delivery.poll_explanation,
             )
             poll_id = message.poll.id if message.poll else None
