@@ -13,6 +13,7 @@ Every error is one readable line on stderr; GUIDEBOT_DEBUG=1 shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -79,9 +80,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="region the store belongs to")
     p.add_argument("--days", type=float, default=14, help="valid for this many days (default 14)")
     p.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
+    p = sub.add_parser("export", help="export records for trainers and HR")
+    export = p.add_subparsers(dest="export_command", required=True, metavar="TABLE")
+    p = export.add_parser("attempts", help="every quiz answer in a date range")
+    p.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+                   help="last day included (local time, quiz_timezone)")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--output", "-o", type=Path, help="file to write (csv default: stdout)")
+
+    p = sub.add_parser("assign", help="assign practice to a store, region or person by a date")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--store")
+    target.add_argument("--region")
+    target.add_argument("--person", help="Telegram id, or the person's exact name")
+    p.add_argument("--due", required=True, type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--topic", help="topic words (default: the whole bank)")
+    p.add_argument("--questions", type=int, default=5)
+
     p = sub.add_parser("start", help="ingest the sample content, then chat (the README's main command)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="content to ingest (default: knowledge/ and sop/)")
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def load_settings(home: Path | None) -> Settings:
@@ -94,10 +120,21 @@ def load_settings(home: Path | None) -> Settings:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.quiz.bank import refresh_generated
     from ingest.pipeline import ingest
 
     report = ingest(settings, args.paths)
-    print(json.dumps(report.to_dict(), ensure_ascii=False) if args.json else report.render())
+    counts = report.counts()
+    questions = None
+    if counts["added"] or counts["updated"] or counts["removed"]:
+        questions = refresh_generated(settings)  # questions follow the changed content
+    if args.json:
+        print(json.dumps({**report.to_dict(), "questions": questions and questions.to_dict()},
+                         ensure_ascii=False))
+    else:
+        print(report.render())
+        if questions is not None:
+            print(questions.render())
     return EXIT_FAILED if report.nothing_done else 0
 
 
@@ -202,7 +239,7 @@ def cmd_people(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.quiz.bank import add_imported, bank, set_status, sync_generated
+    from bot.quiz.bank import add_imported, bank, refresh_generated, set_status
     from ingest.db import session_factory
 
     sessions = session_factory(settings.db_url)
@@ -215,12 +252,7 @@ def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"{row.id}  [{row.status}] {row.topic} — {row.stem}")
         return 0
     if args.quiz_command == "generate":
-        from bot.quiz.generate import generate_questions
-        from ingest.index import IndexReader
-
-        questions = generate_questions(IndexReader(settings))
-        with sessions.begin() as session:
-            print(sync_generated(session, questions).render())
+        print(refresh_generated(settings).render())
         return 0
     if args.quiz_command == "import":
         from bot.quiz.importers import import_banks
@@ -272,6 +304,50 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
     return cmd_chat(settings)
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from bot.quiz.progress import ATTEMPT_COLUMNS, attempt_rows
+    from bot.tables import csv_text, write_table
+    from ingest.db import session_factory
+
+    if args.end < args.start:
+        raise CliError("--to is before --from")
+    zone = ZoneInfo(settings.quiz_timezone)
+
+    def utc(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+    with session_factory(settings.db_url)() as session:
+        rows = attempt_rows(session, utc(args.start), utc(args.end + dt.timedelta(days=1)))
+    if args.format == "csv" and args.output is None:
+        sys.stdout.write(csv_text(ATTEMPT_COLUMNS, rows))
+        return 0
+    output = args.output or Path(f"attempts_{args.start}_{args.end}.{args.format}")
+    try:
+        write_table(ATTEMPT_COLUMNS, rows, args.format, output, title="attempts")
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+    print(f"{len(rows)} attempts written to {output}")
+    return 0
+
+
+def cmd_assign(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.quiz.plans import Plans
+    from ingest.db import session_factory
+
+    kind, target = next((k, v) for k in ("store", "region", "person") if (v := getattr(args, k)))
+    made = Plans(settings, session_factory(settings.db_url)).assign(
+        by=None, target_kind=kind, target=target, topic=args.topic, due_on=args.due,
+        question_count=args.questions)
+    if isinstance(made, str):
+        reasons = {"unknown_target": f"no {kind} called '{target}'",
+                   "no_questions": "no active questions on that topic (see `guidebot quiz list`)"}
+        raise CliError(reasons.get(made, made))
+    print(f"assignment {made.id}: {made.title} for {kind} {target}, due {made.due_on}")
+    return 0
+
+
 def sample_content_paths() -> list[Path]:
     """knowledge/ and sop/ of the project (the checkout this runs from, or the cwd)."""
     for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
@@ -284,6 +360,7 @@ def sample_content_paths() -> list[Path]:
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start,
     "serve": cmd_serve, "invite": cmd_invite, "people": cmd_people, "quiz": cmd_quiz,
+    "export": cmd_export, "assign": cmd_assign,
 }
 
 

@@ -56,3 +56,33 @@ def test_disabling_an_unknown_question_is_one_line(tmp_path: Path) -> None:
     result = run_guidebot(tmp_path / "home", "quiz", "disable", "q-nope")
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "q-nope" in result.stderr
+
+
+RETURNS_SOP = """# 退货处理SOP
+
+## 一、退货时限
+1. 顾客签收后{days}天内可申请无理由退货，商品须保持完好。
+2. 退款在审核通过后{refund}个工作日内原路退回。
+3. 超过时限的退货申请须报店长审批。
+"""
+
+
+def test_ingest_regenerates_questions_and_retires_those_of_the_old_text(tmp_path: Path) -> None:
+    home, content = tmp_path / "home", tmp_path / "content" / "sop"
+    content.mkdir(parents=True)
+    sop = content / "returns.md"
+    sop.write_text(RETURNS_SOP.format(days=7, refund=3), encoding="utf-8")
+    first = run_guidebot(home, "ingest", str(content))
+    assert first.returncode == 0 and "questions:" in first.stdout, first.stderr
+    before = _bank(home)
+    keyed = [r for r in before if "7天" in r["options"] and r["options"][r["answer_index"]] == "7天"]
+    assert keyed and all(r["status"] == "active" for r in before)
+
+    sop.write_text(RETURNS_SOP.format(days=15, refund=3), encoding="utf-8")
+    second = run_guidebot(home, "ingest", str(content))
+    assert second.returncode == 0 and "retired" in second.stdout, second.stderr
+    after = {r["id"]: r for r in _bank(home)}
+    assert all(after[r["id"]]["status"] == "retired" for r in keyed), "old text's questions retire"
+    assert any(r["status"] == "active" and r["options"][r["answer_index"]] == "15天" for r in after.values())
+    unchanged = run_guidebot(home, "ingest", str(content))
+    assert "questions:" not in unchanged.stdout, "nothing changed: the bank is left alone"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from bot.quiz.model import QuizQuestion
 from ingest.db import Base
 from ingest.registry import utcnow
+from ingest.settings import IngestSettings
 
 STATUSES = ("active", "retired", "disabled")
 
@@ -71,6 +72,9 @@ class SyncReport:
     def render(self) -> str:
         return f"questions: {self.added} added, {self.kept} unchanged, {self.retired} retired"
 
+    def to_dict(self) -> dict[str, int]:
+        return {"added": self.added, "unchanged": self.kept, "retired": self.retired}
+
 
 def sync_generated(session: Session, generated: list[QuizQuestion]) -> SyncReport:
     """Make the bank's generated questions match what the current content produces."""
@@ -114,3 +118,15 @@ def set_status(session: Session, question_id: str, status: str) -> BankQuestion 
 
 def bank(session: Session) -> list[BankQuestion]:
     return list(session.scalars(select(BankQuestion).order_by(BankQuestion.topic, BankQuestion.id)))
+
+
+def refresh_generated(settings: IngestSettings) -> SyncReport:
+    """Regenerate from the current index and sync the bank: run after every ingest that
+    changed something, so questions follow the content."""
+    from bot.quiz.generate import generate_questions
+    from ingest.db import session_factory
+    from ingest.index import IndexReader
+
+    questions = generate_questions(IndexReader(settings))
+    with session_factory(settings.db_url).begin() as session:
+        return sync_generated(session, questions)
