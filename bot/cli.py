@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     quiz = p.add_subparsers(dest="quiz_command", required=True, metavar="ACTION")
     p = quiz.add_parser("list", help="print the bank")
     p.add_argument("--json", action="store_true", help="one JSON object per question")
-    quiz.add_parser("generate", help="(re)generate questions from the indexed content")
+    p = quiz.add_parser("generate", help="(re)generate questions from the indexed content")
+    p.add_argument("--llm", action="store_true", help="also have the configured LLM write questions")
+    p.add_argument("--limit", type=int, default=20, help="passages to give the LLM (default 20)")
     p = quiz.add_parser("import", help="import a trainer's bank (YAML, CSV, XLSX, GIFT, Aiken)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     for action, text in (("disable", "stop asking a question"), ("enable", "ask it again")):
@@ -253,6 +255,8 @@ def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.quiz_command == "generate":
         print(refresh_generated(settings).render())
+        if args.llm:
+            return _llm_generate(settings, args.limit)
         return 0
     if args.quiz_command == "import":
         from bot.quiz.importers import import_banks
@@ -271,6 +275,27 @@ def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
         if changed is None:
             raise CliError(f"no question with id '{args.question_id}' (see `guidebot quiz list`)")
         print(f"{changed.id} {status}")
+    return 0
+
+
+def _llm_generate(settings: Settings, limit: int) -> int:
+    from bot.llm import make_chat_model
+    from bot.quiz.bank import add_imported
+    from bot.quiz.llm_questions import llm_questions, used_chunks
+    from ingest.db import session_factory
+    from ingest.index import IndexReader
+
+    model = make_chat_model(settings)
+    if model is None:
+        raise CliError("no LLM configured: set llm_provider and llm_model (GUIDEBOT_LLM_PROVIDER, GUIDEBOT_LLM_MODEL)")
+    sessions = session_factory(settings.db_url)
+    with sessions() as session:
+        skip = used_chunks(session)
+    questions, report = llm_questions(model, IndexReader(settings), limit, skip)
+    with sessions.begin() as session:
+        added = add_imported(session, questions).added
+    print(f"LLM: {report.asked} passages, {report.kept} questions supported by their passage "
+          f"({added} new), {report.rejected} dropped")
     return 0
 
 

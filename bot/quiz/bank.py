@@ -124,9 +124,13 @@ def refresh_generated(settings: IngestSettings) -> SyncReport:
     """Regenerate from the current index and sync the bank: run after every ingest that
     changed something, so questions follow the content."""
     from bot.quiz.generate import generate_questions
+    from bot.quiz.llm_questions import retire_stale
     from ingest.db import session_factory
     from ingest.index import IndexReader
 
-    questions = generate_questions(IndexReader(settings))
+    reader = IndexReader(settings)
+    questions = generate_questions(reader)
     with session_factory(settings.db_url).begin() as session:
-        return sync_generated(session, questions)
+        report = sync_generated(session, questions)
+        report.retired += retire_stale(session, reader)
+        return report
