@@ -41,6 +41,10 @@ TEXTS: dict[str, dict[Language, str]] = {
               "/remind 10:00 — daily reminder\n/progress — my progress\n/cert — certification\n"
               "/lang — switch 中文/English",
     },
+    "help_manager": {
+        "zh": "培训师命令：\n/assign store|region|person 名称 截止日期 [主题] — 布置任务\n/report — 负责门店的练习报告\n/deactivate 名称 — 停用账号",
+        "en": "Trainer commands:\n/assign store|region|person NAME DUE [TOPIC] — assign practice\n/report — practice report for your stores\n/deactivate NAME — deactivate someone",
+    },
     "not_text": {
         "zh": "我只能读文字消息。请把问题打成文字发给我，例如“HY-AP300多少钱”。",
         "en": "I can only read text messages. Please type your question, e.g. \"price of HY-AP300\".",

@@ -174,7 +174,11 @@ class TelegramBot:
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = await self._member(update)
         if person is not None:
-            await self._say(update, say("help", _language(person, update)))
+            language = _language(person, update)
+            text = say("help", language)
+            if person.role in ("trainer", "admin"):
+                text += "\n\n" + say("help_manager", language)
+            await self._say(update, text)
 
     async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = await self._member(update)
