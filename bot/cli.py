@@ -122,14 +122,9 @@ def load_settings(home: Path | None) -> Settings:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.quiz.bank import refresh_generated
-    from ingest.pipeline import ingest
+    from bot.content import ingest_content
 
-    report = ingest(settings, args.paths)
-    counts = report.counts()
-    questions = None
-    if counts["added"] or counts["updated"] or counts["removed"]:
-        questions = refresh_generated(settings)  # questions follow the changed content
+    report, questions = ingest_content(settings, args.paths)
     if args.json:
         print(json.dumps({**report.to_dict(), "questions": questions and questions.to_dict()},
                          ensure_ascii=False))
@@ -315,13 +310,15 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest
-
     paths = args.paths or sample_content_paths()
     if not paths:
         raise CliError("no content to ingest: pass PATH, or run from the project folder")
-    report = ingest(settings, paths)
+    from bot.content import ingest_content
+
+    report, questions = ingest_content(settings, paths)
     print(report.render())
+    if questions is not None:
+        print(questions.render())
     if report.nothing_done:
         return EXIT_FAILED
     if settings.telegram_token is not None:
