@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="list questions that were missed")
 
     sub.add_parser("chat", help="chat with the knowledge base in the terminal")
-    sub.add_parser("serve", help="run what serves people: the Telegram bot (GUIDEBOT_TELEGRAM_TOKEN)")
+    sub.add_parser("serve", help="run what serves people: the dashboard, and the Telegram bot when GUIDEBOT_TELEGRAM_TOKEN is set")
 
     p = sub.add_parser("people", help="people registered with the bot")
     people = p.add_subparsers(dest="people_command", required=True, metavar="ACTION")
@@ -82,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="region the store belongs to")
     p.add_argument("--days", type=float, default=14, help="valid for this many days (default 14)")
     p.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
+    p = sub.add_parser("users", help="dashboard accounts")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = users.add_parser("add", help="create a dashboard account (password read from stdin)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["trainer", "content_owner", "admin"])
+    p.add_argument("--region", action="append", default=[], help="a region a trainer looks after (repeatable)")
+    p.add_argument("--store", action="append", default=[], help="a store a trainer looks after (repeatable)")
+    p.add_argument("--password-stdin", action="store_true", required=True,
+                   help="read the password from the first line of standard input")
+    users.add_parser("list", help="list dashboard accounts")
+
     p = sub.add_parser("export", help="export records for trainers and HR")
     export = p.add_subparsers(dest="export_command", required=True, metavar="TABLE")
     p = export.add_parser("attempts", help="every quiz answer in a date range")
@@ -203,14 +215,12 @@ def cmd_chat(settings: Settings, _args: argparse.Namespace | None = None) -> int
 
 
 def cmd_serve(settings: Settings, _args: argparse.Namespace | None = None) -> int:
-    from bot.serve import serve
+    from bot.serve import ServeError, serve
 
-    if settings.telegram_token is None:
-        raise CliError(
-            "nothing to serve: set GUIDEBOT_TELEGRAM_TOKEN to run the Telegram bot "
-            "(or use `guidebot chat` in the terminal)"
-        )
-    return serve(settings)
+    try:
+        return serve(settings)
+    except ServeError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_people(settings: Settings, args: argparse.Namespace) -> int:
@@ -323,7 +333,55 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if settings.telegram_token is not None:
         return cmd_serve(settings)
-    return cmd_chat(settings)
+    return _chat_beside_dashboard(settings)
+
+
+def _chat_beside_dashboard(settings: Settings) -> int:
+    """No bot token: the dashboard in the background, the chat in the terminal."""
+    from bot.channels.console import run_console_chat
+    from bot.conversation import Conversation
+    from bot.serve import ServeError, dashboard_in_background, dashboard_url
+    from bot.service import Services
+
+    services = Services(settings)
+    try:
+        server = dashboard_in_background(settings, services)
+    except ServeError as exc:
+        raise CliError(str(exc)) from None
+    deadline = time.monotonic() + 30
+    while not server.started:  # say where only once it listens
+        if time.monotonic() > deadline:
+            raise CliError(f"the dashboard did not start on {dashboard_url(settings)}")
+        time.sleep(0.05)
+    print(f"guidebot: dashboard at {dashboard_url(settings)} "
+          "(create an account: guidebot users add NAME --role admin --password-stdin)", flush=True)
+    conversation = Conversation(settings, services)
+    try:
+        return run_console_chat(conversation, conversation.terminal_person())
+    finally:
+        server.should_exit = True
+
+
+def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.dashboard.accounts import AccountError, DashboardUser, create_user
+    from ingest.db import session_factory
+
+    sessions = session_factory(settings.db_url)
+    if args.users_command == "list":
+        with sessions() as session:
+            for user in session.scalars(select(DashboardUser).order_by(DashboardUser.name)):
+                print(f"{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+        return 0
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with sessions.begin() as session:
+            create_user(session, args.name, args.role, password, regions=args.region, stores=args.store)
+    except AccountError as exc:
+        raise CliError(str(exc)) from None
+    print(f"account {args.name.strip()} ({args.role}) created")
+    return 0
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -382,7 +440,7 @@ def sample_content_paths() -> list[Path]:
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "chat": cmd_chat, "start": cmd_start,
     "serve": cmd_serve, "invite": cmd_invite, "people": cmd_people, "quiz": cmd_quiz,
-    "export": cmd_export, "assign": cmd_assign,
+    "export": cmd_export, "assign": cmd_assign, "users": cmd_users,
 }
 
 

@@ -1,38 +1,112 @@
-"""`guidebot serve`: everything that serves people, in one process and one event loop
-(the Telegram bot now; the dashboard joins here later)."""
+"""`guidebot serve`: everything that serves people, in one process and one event loop:
+the dashboard always, the Telegram bot when a token is set."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
 import signal
+import socket
 import sys
+import threading
+from collections.abc import Iterator
 
-from bot.channels.telegram_bot import TelegramBot, run_telegram
+import uvicorn
+
 from bot.channels.telegram_plumbing import protect_logs
 from bot.conversation import Conversation
 from bot.service import Services
 from bot.settings import Settings
+from ingest.index import IndexMissing
+
+
+class ServeError(RuntimeError):
+    pass
+
+
+def dashboard_url(settings: Settings) -> str:
+    return f"http://{settings.dashboard_host}:{settings.dashboard_port}"
+
+
+def check_port(settings: Settings) -> None:
+    """Say clearly when the dashboard's port is taken, before anything starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.dashboard_host, settings.dashboard_port))
+        except OSError as exc:
+            reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            raise ServeError(f"dashboard port {settings.dashboard_port} {reason}: "
+                             "set GUIDEBOT_DASHBOARD_PORT to another port") from None
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: `serve` owns SIGINT/SIGTERM and stops
+    the bot and the dashboard together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def dashboard_server(settings: Settings, services: Services) -> uvicorn.Server:
+    from bot.dashboard.app import create_app
+
+    config = uvicorn.Config(create_app(settings, services), host=settings.dashboard_host,
+                            port=settings.dashboard_port, log_level="warning", access_log=False,
+                            lifespan="off")
+    return _Server(config)
 
 
 def serve(settings: Settings) -> int:
-    assert settings.telegram_token is not None
-    token = settings.telegram_token.get_secret_value()
     logging.getLogger().setLevel(settings.log_level.upper())
-    protect_logs(token)
+    if settings.telegram_token is not None:
+        protect_logs(settings.telegram_token.get_secret_value())
+    check_port(settings)
     services = Services(settings)
-    services.answerer.answer("warm up")  # load models and open the index before polling
-    bot = TelegramBot(settings, Conversation(settings, services))
-    return asyncio.run(_serve(bot, token, settings.telegram_api_url))
+    try:
+        services.answerer.answer("warm up")  # load models and open the index before serving
+    except IndexMissing:
+        print("guidebot: nothing ingested yet: upload documents in the dashboard or run `guidebot ingest`",
+              file=sys.stderr, flush=True)
+    return asyncio.run(_serve(settings, services))
 
 
-async def _serve(bot: TelegramBot, token: str, api_url: str | None) -> int:
+async def _serve(settings: Settings, services: Services) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    where = api_url or "Telegram"
-    print(f"guidebot: Telegram bot running ({bot.settings.telegram_mode} via {where}); "
-          "Ctrl-C to stop", file=sys.stderr, flush=True)
-    await run_telegram(bot, token, api_url, stop)
+    server = dashboard_server(settings, services)
+    tasks = [asyncio.create_task(server.serve())]
+    while not server.started and not tasks[0].done():  # say where only once it listens
+        await asyncio.sleep(0.05)
+    if tasks[0].done():
+        raise ServeError(f"the dashboard could not start on {dashboard_url(settings)}")
+    print(f"guidebot: dashboard at {dashboard_url(settings)}", file=sys.stderr, flush=True)
+    if settings.telegram_token is not None:
+        from bot.channels.telegram_bot import TelegramBot, run_telegram
+
+        bot = TelegramBot(settings, Conversation(settings, services))
+        where = settings.telegram_api_url or "Telegram"
+        print(f"guidebot: Telegram bot running ({settings.telegram_mode} via {where}); Ctrl-C to stop",
+              file=sys.stderr, flush=True)
+        tasks.append(asyncio.create_task(
+            run_telegram(bot, settings.telegram_token.get_secret_value(), settings.telegram_api_url, stop)))
+    else:
+        print("guidebot: no GUIDEBOT_TELEGRAM_TOKEN, so no Telegram bot; Ctrl-C to stop",
+              file=sys.stderr, flush=True)
+    await stop.wait()
+    server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
     return 0
+
+
+def dashboard_in_background(settings: Settings, services: Services) -> uvicorn.Server:
+    """The dashboard on a thread of its own, beside the terminal chat."""
+    check_port(settings)
+    server = dashboard_server(settings, services)
+    threading.Thread(target=server.run, name="dashboard", daemon=True).start()
+    return server

@@ -76,3 +76,8 @@ class Settings(IngestSettings):
     quiz_asked_days: int = 7  # questions asked this recently feed the asker's practice
     quiz_resume_hours: float = 12.0  # an open session older than this starts afresh
     certification_levels: list[CertificationLevel] = DEFAULT_LEVELS
+    # dashboard
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8000
+    dashboard_secret: SecretStr | None = None  # signs session cookies; default: HOME/dashboard.secret
+    dashboard_https_only: bool = False  # set behind TLS: cookies then go over HTTPS only

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import bot.dashboard.accounts  # noqa: F401
 import bot.quiz.bank  # noqa: F401
 import bot.quiz.records  # noqa: F401
 import bot.store  # noqa: F401  (registers the bot tables on the shared metadata)

@@ -84,20 +84,21 @@ def test_what_a_guide_asked_this_week_comes_into_their_practice(corpus: Corpus, 
     settings, fresh = settings_with(corpus, tmp_path, services)
     with session_factory(settings.db_url).begin() as session:
         sync_generated(session, generate_questions(fresh.reader))
-    asker, other = _person(settings, 8), _person(settings, 9)
+    asker = _person(settings, 8)
     conversation = Conversation(settings, fresh)
     view = conversation.person(8)
     assert view is not None
     outcome = conversation.ask(view, "青竹声波电动牙刷多少钱", channel="test", language="zh")
     assert outcome.answer is not None and outcome.answer.found
     practice = Practice(settings, session_factory(settings.db_url))
-    topics_for = {}
-    for person in (asker, other):
-        start = practice.start(person)
-        assert start.delivery is not None
-        topics_for[person] = start.delivery.topic
-    assert topics_for[asker] == "青竹声波电动牙刷"
-    assert topics_for[other] != "青竹声波电动牙刷"
+    asked_topic = []
+    delivery = practice.start(asker).delivery
+    while delivery is not None:
+        asked_topic.append(delivery.topic == "青竹声波电动牙刷")
+        feedback = practice.answer(asker, attempt_id=delivery.attempt_id, choice=0)
+        delivery = feedback.next
+    assert len(asked_topic) == 5 and sum(asked_topic) >= 4 and asked_topic[0], \
+        "the product asked about fills the next session (by chance: a few in a thousand)"
 
 
 def test_two_bot_processes_send_a_reminder_once(tmp_path: Path) -> None:

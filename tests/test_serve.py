@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
+import subprocess
+import urllib.request
 from pathlib import Path
 
 from bot.access import create_invite
@@ -23,7 +26,8 @@ async def test_serve_runs_the_bot_from_the_environment_and_keeps_the_token_out_o
         code = create_invite(session, store="湖滨店", role="guide").code
     async with BotApiStandIn() as api:
         env = {**os.environ, "GUIDEBOT_TELEGRAM_TOKEN": api.token, "GUIDEBOT_TELEGRAM_API_URL": api.url,
-               "GUIDEBOT_DATABASE_URL": database, "GUIDEBOT_LOG_LEVEL": "DEBUG"}
+               "GUIDEBOT_DATABASE_URL": database, "GUIDEBOT_LOG_LEVEL": "DEBUG",
+               "GUIDEBOT_DASHBOARD_PORT": str(free_port())}
         process = await asyncio.create_subprocess_exec(
             *guidebot_command(), "--home", str(corpus.home), "serve", cwd=REPO, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -46,11 +50,32 @@ async def test_serve_runs_the_bot_from_the_environment_and_keeps_the_token_out_o
     assert api.token not in logs and api.token.split(":")[1] not in logs
 
 
-def test_serve_without_a_token_says_what_to_do(tmp_path: Path) -> None:
-    import subprocess
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
+
+async def test_serve_without_a_token_runs_the_dashboard_and_says_where(corpus: Corpus, tmp_path: Path) -> None:
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
-    result = subprocess.run([*guidebot_command(), "--home", str(tmp_path), "serve"], env=env,
-                            capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
-    assert result.returncode != 0
-    assert "GUIDEBOT_TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    env.update({"GUIDEBOT_DASHBOARD_PORT": str(port), "GUIDEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"})
+    process = await asyncio.create_subprocess_exec(
+        *guidebot_command(), "--home", str(corpus.home), "serve", cwd=REPO, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stderr is not None
+        line = await asyncio.wait_for(process.stderr.readline(), timeout=60)
+        assert f"dashboard at http://127.0.0.1:{port}" in line.decode()
+        page = await asyncio.to_thread(urllib.request.urlopen, f"http://127.0.0.1:{port}/login", timeout=10)
+        assert page.status == 200 and "Sign in" in page.read().decode()
+        # a second one cannot have the port: one readable line
+        busy = subprocess.run([*guidebot_command(), "--home", str(corpus.home), "serve"], env=env,
+                              capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
+        assert busy.returncode != 0 and str(port) in busy.stderr and "Traceback" not in busy.stderr
+        assert busy.stderr.strip().count("\n") == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0

@@ -115,35 +115,45 @@ def progress(plans: Plans, person_id: int, now: dt.datetime) -> Progress:
     )
 
 
+def manager_scope(db: Session, manager_id: int) -> set[int] | None | bool:
+    """The stores a bot user may see results of: a set, None for all, False for none."""
+    manager = db.get(Person, manager_id)
+    if manager is None:
+        return False
+    scope = store_scope(db, manager)
+    return False if scope is not None and not scope else scope
+
+
+def store_reports(db: Session, scope: set[int] | frozenset[int] | None, since: dt.datetime) -> list[StoreReport]:
+    """One row per store in scope (None: every store), over answers since `since`."""
+    rows = []
+    for store in db.scalars(select(Store).order_by(Store.name)):
+        if scope is not None and store.id not in scope:
+            continue
+        people = list(db.scalars(select(Person).where(Person.store_id == store.id, Person.active.is_(True))))
+        ids = [p.id for p in people]
+        attempts = list(db.scalars(select(Attempt).where(
+            Attempt.person_id.in_(ids), Attempt.answered_at >= since))) if ids else []
+        finished = db.scalar(select(func.count()).select_from(QuizSession).where(
+            QuizSession.person_id.in_(ids), QuizSession.status == "finished",
+            QuizSession.finished_at >= since)) if ids else 0
+        done, given = _assignment_counts(db, store, ids)
+        region = db.get(Region, store.region_id) if store.region_id else None
+        rows.append(StoreReport(
+            region.name if region else None, store.name, len(people),
+            len({a.person_id for a in attempts}), len(attempts),
+            sum(1 for a in attempts if a.correct), finished or 0, done, given,
+        ))
+    return rows
+
+
 def report(plans: Plans, manager_id: int, since: dt.datetime) -> list[StoreReport] | None:
-    """Per store in the manager's scope; None when they may see no one's results."""
+    """Per store in a bot user's scope; None when they may see no one's results."""
     with plans.sessions() as db:
-        manager = db.get(Person, manager_id)
-        if manager is None:
+        scope = manager_scope(db, manager_id)
+        if scope is False:
             return None
-        scope = store_scope(db, manager)
-        if scope is not None and not scope:
-            return None
-        stores = db.scalars(select(Store).order_by(Store.name))
-        rows = []
-        for store in stores:
-            if scope is not None and store.id not in scope:
-                continue
-            people = list(db.scalars(select(Person).where(Person.store_id == store.id, Person.active.is_(True))))
-            ids = [p.id for p in people]
-            attempts = list(db.scalars(select(Attempt).where(
-                Attempt.person_id.in_(ids), Attempt.answered_at >= since))) if ids else []
-            finished = db.scalar(select(func.count()).select_from(QuizSession).where(
-                QuizSession.person_id.in_(ids), QuizSession.status == "finished",
-                QuizSession.finished_at >= since)) if ids else 0
-            done, given = _assignment_counts(db, store, ids)
-            region = db.get(Region, store.region_id) if store.region_id else None
-            rows.append(StoreReport(
-                region.name if region else None, store.name, len(people),
-                len({a.person_id for a in attempts}), len(attempts),
-                sum(1 for a in attempts if a.correct), finished or 0, done, given,
-            ))
-        return rows
+        return store_reports(db, scope if isinstance(scope, set) else None, since)
 
 
 def _assignment_counts(db: Session, store: Store, person_ids: list[int]) -> tuple[int, int]:
@@ -162,13 +172,15 @@ def _assignment_counts(db: Session, store: Store, person_ids: list[int]) -> tupl
 ATTEMPT_COLUMNS = [
     "attempt_id", "answered_at_utc", "person", "telegram_id", "store", "region", "session_id",
     "session_kind", "assignment_id", "question_id", "question_version", "topic", "question",
-    "options_shown", "choice", "chosen", "correct_option", "correct", "time_ms", "delivery",
+    "options_shown", "choice", "chosen", "correct_option", "correct", "time_ms", "delivery", "source",
 ]
 
 
 def attempt_rows(db: Session, start: dt.datetime, end: dt.datetime,
-                 scope: set[int] | None = None) -> list[list[Any]]:
-    """Answered attempts in [start, end) (naive UTC), oldest first, one row each."""
+                 scope: set[int] | frozenset[int] | None = None, *, person_id: int | None = None,
+                 topic: str | None = None) -> list[list[Any]]:
+    """Answered attempts in [start, end) (naive UTC), oldest first, one row each;
+    limited to the stores in `scope` (None: all), one person, one topic."""
     query = (
         select(Attempt, Person, QuizSession, BankQuestion)
         .join(Person, Person.id == Attempt.person_id)
@@ -179,6 +191,10 @@ def attempt_rows(db: Session, start: dt.datetime, end: dt.datetime,
     )
     if scope is not None:
         query = query.where(Attempt.store_id.in_(scope))
+    if person_id is not None:
+        query = query.where(Attempt.person_id == person_id)
+    if topic:
+        query = query.where(BankQuestion.topic == topic)
     stores = {s.id: s for s in db.scalars(select(Store))}
     regions = {r.id: r.name for r in db.scalars(select(Region))}
     rows = []
@@ -195,5 +211,6 @@ def attempt_rows(db: Session, start: dt.datetime, end: dt.datetime,
             attempt.question_version, question.topic if question else "",
             question.stem if question else "", " | ".join(shown), attempt.choice, chosen, right,
             bool(attempt.correct), attempt.time_ms, attempt.delivery,
+            question.source_path if question else None,
         ])
     return rows

@@ -1,0 +1,1 @@
+"""Web dashboard for trainers and content owners (FastAPI, server-rendered pages)."""

@@ -1,0 +1,155 @@
+"""Dashboard accounts: argon2 password hashes (pwdlib), roles, the regions and stores a
+trainer looks after, and login throttling kept in the database (so it holds across
+dashboard processes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pwdlib import PasswordHash
+from sqlalchemy import Boolean, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.store import Region, Store
+from ingest.db import Base
+from ingest.registry import utcnow
+
+ROLES = ("trainer", "content_owner", "admin")
+MIN_PASSWORD = 8
+THROTTLE_FAILURES = 5  # failed logins for one name or one address …
+THROTTLE_WINDOW = dt.timedelta(minutes=15)  # … in this window lock it out for the rest of it
+
+_hasher = PasswordHash.recommended()
+
+
+class DashboardUser(Base):
+    __tablename__ = "dashboard_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UserScope(Base):
+    """A region or store a trainer looks after."""
+
+    __tablename__ = "dashboard_user_scopes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("dashboard_users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # region | store
+    target_id: Mapped[int]
+
+
+class LoginAttempt(Base):
+    __tablename__ = "dashboard_login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in user as pages see it; `stores` None means every store."""
+
+    id: int
+    name: str
+    role: str
+    stores: frozenset[int] | None
+
+    @property
+    def sees_people(self) -> bool:
+        return self.role in ("trainer", "admin")
+
+    @property
+    def sees_content(self) -> bool:
+        return self.role in ("content_owner", "admin")
+
+    def may_see_store(self, store_id: int | None) -> bool:
+        return self.stores is None or (store_id is not None and store_id in self.stores)
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(db: Session, name: str, role: str, password: str, *, regions: list[str] = (),  # type: ignore[assignment]
+                stores: list[str] = ()) -> DashboardUser:  # type: ignore[assignment]
+    """A new account; regions and stores are created when new (as invites do)."""
+    from bot.access import get_or_create_store
+
+    name = name.strip()
+    if not name:
+        raise AccountError("the name is empty")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if db.scalar(select(DashboardUser).where(DashboardUser.name == name)) is not None:
+        raise AccountError(f"there is already an account called '{name}'")
+    if role == "trainer" and not regions and not stores:
+        raise AccountError("a trainer needs at least one --region or --store")
+    user = DashboardUser(name=name, password_hash=hash_password(password), role=role, active=True)
+    db.add(user)
+    db.flush()
+    for region_name in regions:
+        region = db.scalar(select(Region).where(Region.name == region_name.strip()))
+        if region is None:
+            region = Region(name=region_name.strip())
+            db.add(region)
+            db.flush()
+        db.add(UserScope(user_id=user.id, kind="region", target_id=region.id))
+    for store_name in stores:
+        db.add(UserScope(user_id=user.id, kind="store", target_id=get_or_create_store(db, store_name).id))
+    return user
+
+
+def account_of(db: Session, user: DashboardUser) -> Account:
+    if user.role != "trainer":
+        return Account(user.id, user.name, user.role, None)
+    stores: set[int] = set()
+    for scope in db.scalars(select(UserScope).where(UserScope.user_id == user.id)):
+        if scope.kind == "store":
+            stores.add(scope.target_id)
+        else:
+            stores.update(db.scalars(select(Store.id).where(Store.region_id == scope.target_id)))
+    return Account(user.id, user.name, user.role, frozenset(stores))
+
+
+def throttled(db: Session, name: str, address: str, now: dt.datetime) -> bool:
+    since = now - THROTTLE_WINDOW
+    for column, value in ((LoginAttempt.name, name), (LoginAttempt.address, address)):
+        failures = db.scalar(select(func.count()).select_from(LoginAttempt).where(
+            column == value, LoginAttempt.ok.is_(False), LoginAttempt.at >= since)) or 0
+        if failures >= THROTTLE_FAILURES:
+            return True
+    return False
+
+
+def authenticate(db: Session, name: str, password: str, address: str,
+                 now: dt.datetime | None = None) -> Account | str:
+    """The account, or why not: 'throttled' or 'invalid' (never which of name or
+    password was wrong)."""
+    now = now or utcnow()
+    name = name.strip()[:128]
+    if throttled(db, name, address, now):
+        return "throttled"
+    user = db.scalar(select(DashboardUser).where(DashboardUser.name == name))
+    ok = user is not None and user.active and _hasher.verify(password, user.password_hash)
+    if user is None:
+        _hasher.hash(password)  # same work either way: timing tells nothing
+    db.add(LoginAttempt(name=name, address=address[:64], ok=ok, at=now))
+    if not ok or user is None:
+        return "invalid"
+    return account_of(db, user)
