@@ -5,6 +5,7 @@ dashboard processes)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from pwdlib import PasswordHash
@@ -17,6 +18,7 @@ from ingest.registry import utcnow
 
 ROLES = ("trainer", "content_owner", "admin")
 MIN_PASSWORD = 8
+SESSION_HOURS = 12
 THROTTLE_FAILURES = 5  # failed logins for one name or one address …
 THROTTLE_WINDOW = dt.timedelta(minutes=15)  # … in this window lock it out for the rest of it
 
@@ -43,6 +45,17 @@ class UserScope(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("dashboard_users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # region | store
     target_id: Mapped[int]
+
+
+class SignIn(Base):
+    """A signed-in session, kept server-side: the cookie only names it, so signing out
+    (or an admin deactivating the account) ends it even if the cookie was copied."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("dashboard_users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class LoginAttempt(Base):
@@ -153,3 +166,16 @@ def authenticate(db: Session, name: str, password: str, address: str,
     if not ok or user is None:
         return "invalid"
     return account_of(db, user)
+
+
+def start_session(db: Session, account: Account) -> str:
+    sign_in = secrets.token_urlsafe(32)
+    db.add(SignIn(id=sign_in, user_id=account.id))
+    return sign_in
+
+
+def end_session(db: Session, sign_in: object) -> None:
+    if isinstance(sign_in, str):
+        found = db.get(SignIn, sign_in)
+        if found is not None:
+            db.delete(found)

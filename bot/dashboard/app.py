@@ -18,12 +18,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.dashboard import content_pages, trainer_pages
 from bot.dashboard.accounts import (
     ROLES,
+    SESSION_HOURS,
     Account,
     AccountError,
     DashboardUser,
     UserScope,
     authenticate,
     create_user,
+    end_session,
+    start_session,
 )
 from bot.dashboard.people_data import regions_in, stores_in
 from bot.dashboard.web import (
@@ -39,8 +42,6 @@ from bot.service import Services
 from bot.settings import Settings
 from bot.store import Region, Store
 from ingest.db import session_factory
-
-SESSION_HOURS = 12
 
 
 def session_secret(settings: Settings) -> str:
@@ -114,18 +115,20 @@ def _auth_router():  # type: ignore[no-untyped-def]
         address = request.client.host if request.client else "-"
         with sessions_of(request).begin() as db:
             outcome = authenticate(db, name, password, address)
+            sign_in = start_session(db, outcome) if not isinstance(outcome, str) else ""
         if isinstance(outcome, str):
             message = ("Too many failed sign-ins: wait 15 minutes. 登录失败次数过多，请15分钟后再试。"
                        if outcome == "throttled" else "Wrong name or password. 用户名或密码错误。")
             return render(request, "login.html", None, status_code=429 if outcome == "throttled" else 401,
                           error=message, next=_local(next), name=name)
         request.session.clear()  # a new session at sign-in: nothing from before carries over
-        request.session.update({"uid": outcome.id, "csrf": secrets.token_urlsafe(32),
-                                "nonce": secrets.token_urlsafe(16)})
+        request.session.update({"uid": outcome.id, "sid": sign_in, "csrf": secrets.token_urlsafe(32)})
         return RedirectResponse(_local(next), status_code=303)
 
     @router.post("/logout")
     def logout(request: Request) -> Response:
+        with sessions_of(request).begin() as db:
+            end_session(db, request.session.get("sid"))
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 

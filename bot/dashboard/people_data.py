@@ -50,7 +50,7 @@ class TopicScore:
 
 
 def weakest_topics(db: Session, attempts: list[Attempt], limit: int = 8, minimum: int = 3) -> list[TopicScore]:
-    topics = dict(db.execute(select(BankQuestion.id, BankQuestion.topic)).tuples().all())
+    topics = {qid: topic for qid, topic in db.execute(select(BankQuestion.id, BankQuestion.topic))}
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for attempt in attempts:
         counts = tally[topics.get(attempt.question_id, "?")]
@@ -65,7 +65,7 @@ def weekly_trend(db: Session, attempts: list[Attempt], zone: ZoneInfo, today: dt
     """Accuracy per region per week (Monday-based), oldest week first."""
     start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
     stores = {s.id: s for s in db.scalars(select(Store))}
-    regions = dict(db.execute(select(Region.id, Region.name)).tuples().all())
+    regions = {rid: name for rid, name in db.execute(select(Region.id, Region.name))}
     tally: dict[str, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in range(weeks)])
     for attempt in attempts:
         if attempt.answered_at is None:

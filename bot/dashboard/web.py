@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import sessionmaker
 
-from bot.dashboard.accounts import Account, DashboardUser, account_of
+from bot.dashboard.accounts import SESSION_HOURS, Account, DashboardUser, SignIn, account_of
 from bot.settings import Settings
 from bot.tables import csv_text, xlsx_bytes
+from ingest.registry import utcnow
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -34,12 +36,14 @@ def sessions_of(request: Request) -> sessionmaker:
 def current_account(request: Request) -> Account:
     """The signed-in account, read from the database on every request so that a
     deactivated account or a changed scope takes effect at once."""
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    user_id, sign_in = request.session.get("uid"), request.session.get("sid")
+    if not isinstance(user_id, int) or not isinstance(sign_in, str):
         raise LoginRequired
     with sessions_of(request)() as db:
         user = db.get(DashboardUser, user_id)
-        if user is None or not user.active:
+        kept = db.get(SignIn, sign_in)
+        if (user is None or not user.active or kept is None or kept.user_id != user_id
+                or utcnow() - kept.created_at > dt.timedelta(hours=SESSION_HOURS)):
             request.session.clear()
             raise LoginRequired
         return account_of(db, user)

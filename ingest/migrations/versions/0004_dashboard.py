@@ -34,6 +34,12 @@ def upgrade() -> None:
         sa.Column("target_id", sa.Integer(), nullable=False),
     )
     op.create_table(
+        "dashboard_sessions",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("dashboard_users.id"), nullable=False, index=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_table(
         "dashboard_login_attempts",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(128), nullable=False, index=True),
@@ -44,5 +50,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("dashboard_login_attempts", "dashboard_user_scopes", "dashboard_users"):
+    for table in ("dashboard_login_attempts", "dashboard_sessions", "dashboard_user_scopes", "dashboard_users"):
         op.drop_table(table)

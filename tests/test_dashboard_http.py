@@ -1,0 +1,164 @@
+"""The dashboard over HTTP (the real FastAPI app through httpx): sign-in, throttling,
+CSRF, session fixation, scopes and id tampering, every page and every export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.dashboard.app import create_app
+from bot.service import Services
+from bot.store import Invite, Store
+from ingest.db import session_factory
+from tests.conftest import Corpus
+from tests.dashboard_site import PASSWORD, Site, seed_site, site_settings
+
+
+@pytest.fixture(scope="module")
+def site(corpus: Corpus, services: Services, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return seed_site(site_settings(corpus.home, tmp_path_factory.mktemp("site")))
+
+
+@pytest.fixture
+def app_client(site: Site, services: Services) -> Iterator[TestClient]:
+    fresh = Services(site.settings)
+    fresh.__dict__["reader"] = services.reader
+    fresh.__dict__["embedder"] = services.embedder
+    with TestClient(create_app(site.settings, fresh), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "every form carries a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD, follow: bool = True) -> object:
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"},
+                       follow_redirects=follow)
+
+
+PEOPLE_PAGES = ["/overview", "/guides", "/questions", "/assignments", "/invites"]
+CONTENT_PAGES = ["/documents", "/gaps", "/feedback"]
+
+
+def test_every_page_renders_and_exports_for_an_admin(app_client: TestClient, site: Site) -> None:
+    sign_in(app_client, "admin")
+    guide = site.guides["王芳"]
+    for page in [*PEOPLE_PAGES, *CONTENT_PAGES, "/users", f"/guides/{guide}"]:
+        response = app_client.get(page)
+        assert response.status_code == 200, page
+        assert "<svg" in response.text or page != "/overview"
+    for page in [*PEOPLE_PAGES[1:], *CONTENT_PAGES, f"/guides/{guide}"]:
+        as_csv = app_client.get(page, params={"format": "csv"})
+        assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv"), page
+        rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+        assert len(rows) >= (1 if page == "/documents" else 2), f"{page} exports a header and rows"
+        as_xlsx = app_client.get(page, params={"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+        assert sheet is not None and sheet.max_row == len(rows), page
+    overview = app_client.get("/overview").text
+    assert "湖滨店" in overview and "深圳店" in overview
+    assert "looks broken" in app_client.get("/questions").text
+    gaps = app_client.get("/gaps").text
+    assert "2×" in gaps and "刻字" in gaps, "two phrasings of one missing fact form one group"
+    assert "退货要几天" in app_client.get("/feedback").text
+
+
+def test_a_trainer_sees_only_their_region_and_tampering_is_refused(app_client: TestClient, site: Site) -> None:
+    sign_in(app_client, "east")
+    listed = app_client.get("/guides").text
+    assert "王芳" in listed and "李雷" in listed and "陈静" not in listed
+    assert app_client.get(f"/guides/{site.guides['王芳']}").status_code == 200
+    for url in (f"/guides/{site.guides['陈静']}", f"/guides/{site.guides['陈静']}?format=csv"):
+        refused = app_client.get(url)
+        assert refused.status_code == 403 and "陈静" not in refused.text
+    with session_factory(site.settings.db_url)() as db:
+        shenzhen = db.scalar(select(Store).where(Store.name == "深圳店"))
+        assert shenzhen is not None
+        foreign_invite = db.scalar(select(Invite).where(Invite.store_id == shenzhen.id))
+        assert foreign_invite is not None
+    assert app_client.get(f"/guides?store={shenzhen.id}").status_code == 403
+    token = csrf_of(app_client.get("/invites").text)
+    assert app_client.post(f"/invites/{foreign_invite.id}/revoke", data={"csrf": token}).status_code == 403
+    assert app_client.post("/invites", data={"csrf": token, "store": shenzhen.id, "role": "guide"}).status_code == 403
+    assert app_client.post("/assignments", data={"csrf": token, "target": f"store:{shenzhen.id}",
+                                                  "due": "2099-01-01"}).status_code == 403
+    export = app_client.get("/guides", params={"format": "csv"}).content.decode("utf-8-sig")
+    assert "陈静" not in export and "王芳" in export
+    assert "深圳店" not in app_client.get("/overview").text
+    for page in [*CONTENT_PAGES, "/users"]:
+        assert app_client.get(page).status_code == 403, page
+
+
+def test_a_content_owner_sees_content_pages_only(app_client: TestClient) -> None:
+    sign_in(app_client, "content")
+    assert app_client.get("/", follow_redirects=False).headers["location"] == "/documents"
+    for page in CONTENT_PAGES:
+        assert app_client.get(page).status_code == 200
+    for page in [*PEOPLE_PAGES, "/users"]:
+        assert app_client.get(page).status_code == 403
+
+
+def test_forms_without_the_sessions_csrf_token_are_refused(app_client: TestClient, site: Site) -> None:
+    sign_in(app_client, "admin")
+    with session_factory(site.settings.db_url)() as db:
+        store = db.scalar(select(Store).where(Store.name == "湖滨店"))
+        assert store is not None
+    form = {"store": store.id, "role": "guide"}
+    assert app_client.post("/invites", data=form).status_code == 403
+    assert app_client.post("/invites", data={**form, "csrf": "forged"}).status_code == 403
+    made = app_client.post("/invites", data={**form, "csrf": csrf_of(app_client.get("/invites").text)})
+    assert made.status_code == 200 and "New code" in made.text
+
+
+def test_signing_in_starts_a_new_session_and_old_cookies_grant_nothing(app_client: TestClient) -> None:
+    app_client.get("/login")
+    before = app_client.cookies.get("guidebot_session")
+    assert before
+    sign_in(app_client, "admin")
+    after = app_client.cookies.get("guidebot_session")
+    assert after and after != before
+    assert app_client.get("/overview").status_code == 200
+    app_client.cookies.clear()
+    app_client.cookies.set("guidebot_session", before)
+    assert app_client.get("/overview", follow_redirects=False).status_code == 303, "the pre-login cookie is anonymous"
+    app_client.cookies.clear()
+    app_client.cookies.set("guidebot_session", after)
+    token = csrf_of(app_client.get("/overview").text)
+    app_client.post("/logout", data={"csrf": token})
+    app_client.cookies.clear()
+    app_client.cookies.set("guidebot_session", after)
+    replayed = app_client.get("/overview", follow_redirects=False)
+    assert replayed.headers["location"].startswith("/login"), "a copied cookie dies with sign-out"
+
+
+def test_pages_need_a_sign_in(app_client: TestClient) -> None:
+    for page in ["/overview", "/documents", "/guides/1", "/users"]:
+        response = app_client.get(page, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_after_sign_in_only_local_paths_are_followed(app_client: TestClient) -> None:
+    token = csrf_of(app_client.get("/login").text)
+    sent = app_client.post("/login", data={"name": "admin", "password": PASSWORD, "csrf": token,
+                                           "next": "//evil.example/x"}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/"
+
+
+def test_repeated_failures_lock_sign_in_out(app_client: TestClient) -> None:
+    """Last in this module: the lock-out holds for everyone at this address for 15 minutes."""
+    for _ in range(5):
+        failed = sign_in(app_client, "east", "wrong password")
+        assert failed.status_code == 401  # type: ignore[attr-defined]
+    locked = sign_in(app_client, "east")
+    assert locked.status_code == 429 and "15" in locked.text  # type: ignore[attr-defined]
