@@ -97,7 +97,8 @@ def source_json(passage: Passage) -> dict[str, Any]:
 
 
 def citation_label(passage: Passage) -> str:
-    parts = [passage.document.title]
+    """Title (with the version the passage came from) › section."""
+    parts = [f"{passage.document.title} v{passage.document.version}"]
     if passage.chunk.section:
         parts.append(passage.chunk.section)
     return SECTION_SEPARATOR.join(parts)

@@ -1,15 +1,24 @@
-"""Changing the knowledge base on behalf of a person or a command: ingest, then bring
-the question bank in line, so questions always follow the content. The command line,
-the dashboard's uploads and documents sent to the bot all come through here."""
+"""Changing the knowledge base on behalf of a person or a command: uploads (type and
+size checked, names made safe), then ingest, then the question bank brought in line,
+so questions always follow the content. The command line, the dashboard's uploads and
+documents sent to the bot all come through here."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.quiz.bank import SyncReport, refresh_generated
 from bot.settings import Settings
+from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest
 from ingest.report import IngestReport
+
+UPLOAD_TYPES = ("auto", "sop", "fab", "course")
+MAX_NAME_CHARS = 120
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
 def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport, SyncReport | None]:
@@ -19,3 +28,55 @@ def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport,
     if counts["added"] or counts["updated"] or counts["removed"]:
         return report, refresh_generated(settings)
     return report, None
+
+
+class UploadError(ValueError):
+    pass
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the uploads folder: no directories, no control or
+    reserved characters, no leading dots, not too long (Chinese kept)."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1].strip(" .") or "upload"
+    return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def uploads_root(settings: Settings) -> Path:
+    return settings.home / "uploads"
+
+
+@dataclass
+class UploadResult:
+    name: str
+    report: IngestReport
+    questions: SyncReport | None
+
+
+def save_and_ingest(settings: Settings, filename: str, data: bytes, doc_type: str = "auto") -> UploadResult:
+    """Check, store under HOME/uploads[/TYPE]/, ingest the uploads folder."""
+    name = safe_name(filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UploadError(f"{name}: unsupported type; use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+    if doc_type not in UPLOAD_TYPES:
+        raise UploadError(f"unknown document type '{doc_type}'")
+    if not data:
+        raise UploadError(f"{name}: the file is empty")
+    if len(data) > settings.max_file_mb * 1024 * 1024:
+        raise UploadError(f"{name}: larger than {settings.max_file_mb} MB")
+    root = uploads_root(settings)
+    folder = root if doc_type == "auto" else root / doc_type
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if target.resolve().parent != folder.resolve():  # belt and braces after safe_name
+        raise UploadError("bad file name")
+    temporary = target.with_name(f".{name}.part")
+    temporary.write_bytes(data)
+    temporary.replace(target)
+    report, questions = ingest_content(settings, [root])
+    return UploadResult(name, report, questions)

@@ -45,6 +45,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "zh": "培训师命令：\n/assign store|region|person 名称 截止日期 [主题] — 布置任务\n/report — 负责门店的练习报告\n/deactivate 名称 — 停用账号",
         "en": "Trainer commands:\n/assign store|region|person NAME DUE [TOPIC] — assign practice\n/report — practice report for your stores\n/deactivate NAME — deactivate someone",
     },
+    "upload_not_allowed": {"zh": "只有内容负责人可以发送文档来更新知识库。", "en": "Only content owners can send documents to update the knowledge base."},
+    "upload_too_big": {"zh": "文件太大（上限 {mb} MB）。", "en": "That file is too large (limit {mb} MB)."},
+    "upload_refused": {"zh": "无法导入：{reason}", "en": "Could not ingest it: {reason}"},
+    "upload_done": {"zh": "已导入 {name}：", "en": "Ingested {name}:"},
     "not_text": {
         "zh": "我只能读文字消息。请把问题打成文字发给我，例如“HY-AP300多少钱”。",
         "en": "I can only read text messages. Please type your question, e.g. \"price of HY-AP300\".",

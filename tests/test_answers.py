@@ -56,7 +56,7 @@ def test_price_question_answers_with_the_price_line_and_cites_the_sheet(services
     assert answer.found
     body, sources = body_and_sources(answer)
     assert body == ["产品：云朵空气净化器", "SKU：HY-AP300", "价格：2999元"]
-    assert sources == "来源：[1] 主推产品FAB › 小家电 › 云朵空气净化器"
+    assert sources == "来源：[1] 主推产品FAB v1 › 小家电 › 云朵空气净化器"
     assert answer.passages[0].document.path == "fab/主推产品FAB.xlsx"
 
 
@@ -88,7 +88,7 @@ def test_sop_question_returns_the_numbered_steps(services: Services) -> None:
     body, sources = body_and_sources(answer)
     assert body[0] == "二、退货操作步骤"
     assert [line.split(".")[0] for line in body[1:]] == ["1", "2", "3", "4", "5"]
-    assert sources == "来源：[1] 门店退换货处理流程 › 二、退货操作步骤"
+    assert sources == "来源：[1] 门店退换货处理流程 v1 › 二、退货操作步骤"
 
 
 def test_answer_lines_are_taken_from_the_cited_passage(services: Services) -> None:
@@ -106,7 +106,7 @@ def test_answer_carries_a_numbered_citation_with_document_title(services: Servic
     assert answer.found
     first_line, *_ = answer.text.splitlines()
     assert "[1]" in answer.text.splitlines()[-2]
-    assert answer.text.splitlines()[-1] == "来源：[1] 顾客投诉升级处理规范 › 二、升级步骤"
+    assert answer.text.splitlines()[-1] == "来源：[1] 顾客投诉升级处理规范 v1 › 二、升级步骤"
     assert first_line == "二、升级步骤"
 
 
@@ -155,4 +155,4 @@ def test_question_outside_the_knowledge_base_is_declined_with_closest_topics(
 
 def test_csv_product_citation_names_the_file_once(services: Services) -> None:
     answer = ask(services, "What is the price of the Lumora sunrise alarm clock?")
-    assert answer.text.splitlines()[-1] == "Sources: [1] imported_en › Lumora Sunrise Alarm Clock"
+    assert answer.text.splitlines()[-1] == "Sources: [1] imported_en v1 › Lumora Sunrise Alarm Clock"

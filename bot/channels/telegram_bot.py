@@ -115,6 +115,7 @@ class TelegramBot:
         app.add_handler(CommandHandler("deactivate", self.deactivate))
         app.add_handler(CallbackQueryHandler(self.button))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.question))
+        app.add_handler(MessageHandler(filters.Document.ALL, self.document))
         app.add_handler(MessageHandler(filters.ALL & ~filters.COMMAND, self.not_text))
         app.add_error_handler(self.on_error)
         return app
@@ -288,6 +289,39 @@ class TelegramBot:
             update, render_answer(answer, language), parse_mode=ParseMode.HTML,
             reply_markup=answer_keyboard(outcome.exchange_id, language, answer.found, answer.trimmed),
         )
+
+    async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A content owner sends a file: it is ingested like a dashboard upload and the
+        report comes back. Everyone else is told that only content owners may."""
+        from bot.content import UPLOAD_TYPES, UploadError, save_and_ingest
+
+        message = update.effective_message
+        person = await self._member(update)
+        if person is None or message is None or message.document is None:
+            return
+        language = _language(person, update)
+        if person.role not in ("content_owner", "admin"):
+            await self._say(update, say("upload_not_allowed", language))
+            return
+        document = message.document
+        limit = int(self.settings.max_file_mb * 1024 * 1024)
+        if document.file_size is not None and document.file_size > limit:
+            await self._say(update, say("upload_too_big", language, mb=self.settings.max_file_mb))
+            return
+        caption = (message.caption or "").strip().lower()
+        doc_type = caption if caption in UPLOAD_TYPES else "auto"
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        try:
+            result = await asyncio.to_thread(save_and_ingest, self.settings, document.file_name or "upload",
+                                             data, doc_type)
+        except UploadError as exc:
+            await self._say(update, say("upload_refused", language, reason=str(exc)))
+            return
+        lines = result.report.render().splitlines()
+        if result.questions is not None:
+            lines.append(result.questions.render())
+        await self._say(update, f"<b>{html.escape(say('upload_done', language, name=result.name))}</b>\n"
+                        f"<pre>{html.escape(chr(10).join(lines))[:3500]}</pre>", parse_mode=ParseMode.HTML)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = await self._member(update)

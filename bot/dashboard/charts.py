@@ -36,7 +36,7 @@ def lines(series: dict[str, list[float | None]], labels: Sequence[str], *, width
     if not series or not labels:
         return ""
     left, bottom, top = 36, 24, 10
-    plot_w, plot_h = width - left - 10, height - bottom - top
+    plot_w, plot_h = width - left - 26, height - bottom - top
     step = plot_w / max(1, len(labels) - 1)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 18 * ((len(series) + 2) // 3)}" role="img">']
     for tick in (0, 50, 100):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from bot import content
 from bot.dashboard import documents as docs
 from bot.dashboard.accounts import Account
 from bot.dashboard.gaps import group_gaps
@@ -48,7 +49,7 @@ def documents(request: Request, account: Owner, format: str | None = None) -> Re
         return download("documents", ["path", "title", "type", "version", "status", "chunks", "last_ingest_utc", "error"],
                         [[d["path"], d["title"], d["type"], d["version"], d["status"], d["chunks"], d["ingested"],
                           d["error"]] for d in listed], format)
-    return render(request, "documents.html", account, rows=listed, types=docs.UPLOAD_TYPES,
+    return render(request, "documents.html", account, rows=listed, types=content.UPLOAD_TYPES,
                   report=request.session.pop("report", None), max_mb=settings_of(request).max_file_mb)
 
 
@@ -59,8 +60,8 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
     limit = int(settings.max_file_mb * 1024 * 1024)
     data = await file.read(limit + 1)
     try:
-        result = await asyncio.to_thread(docs.save_and_ingest, settings, file.filename or "upload", data, doc_type)
-    except docs.UploadError as exc:
+        result = await asyncio.to_thread(content.save_and_ingest, settings, file.filename or "upload", data, doc_type)
+    except content.UploadError as exc:
         flash(request, f"upload refused: {exc}")
         return RedirectResponse("/documents", status_code=303)
     request.session["report"] = _report_lines(result.report, result.questions)
@@ -104,7 +105,7 @@ async def rollback(request: Request, account: Owner, document_id: int, version: 
     try:
         request.session["report"] = await asyncio.to_thread(work)
         flash(request, f"rolled back to v{version}")
-    except docs.UploadError as exc:
+    except content.UploadError as exc:
         flash(request, f"rollback refused: {exc}")
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 

@@ -1,0 +1,135 @@
+"""Content owners change the knowledge base: uploads in the dashboard (checked and
+sanitised), versions with their differences, rollback and deletion — answers and
+generated questions follow — and documents sent to the bot in Telegram."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bot.content import safe_name
+from bot.dashboard.accounts import create_user
+from bot.dashboard.app import create_app
+from bot.quiz.bank import bank
+from bot.service import Services
+from bot.settings import Settings
+from ingest.db import session_factory
+from ingest.embedder import Embedder
+from ingest.registry import Document
+from tests.dashboard_site import PASSWORD
+from tests.telegram_standin import BotApiStandIn
+from tests.test_dashboard_http import csrf_of, sign_in
+from tests.test_quiz_telegram import bot_running
+
+SOP_V1 = """# 保温杯刻字服务SOP
+
+## 一、服务规则
+1. 保温杯刻字免费，每个杯子最多刻8个汉字。
+2. 刻字需要2个工作日，刻字后的商品不支持无理由退货。
+"""
+SOP_V2 = SOP_V1.replace("2个工作日", "5个工作日")
+
+
+@pytest.fixture
+def owner_home(tmp_path: Path, real_embedder: Embedder) -> Iterator[tuple[TestClient, Settings, Services]]:
+    settings = Settings(home=tmp_path / "home", dashboard_secret="content-test-secret-" + "z" * 16)
+    with session_factory(settings.db_url).begin() as db:
+        create_user(db, "content", "content_owner", PASSWORD)
+        create_user(db, "east", "trainer", PASSWORD, regions=["华东"])
+    services = Services(settings)
+    services.__dict__["embedder"] = real_embedder
+    with TestClient(create_app(settings, services), base_url="http://127.0.0.1") as client:
+        yield client, settings, services
+
+
+def _upload(client: TestClient, name: str, data: bytes, doc_type: str = "sop") -> str:
+    token = csrf_of(client.get("/documents").text)
+    return client.post("/documents/upload", data={"csrf": token, "doc_type": doc_type},
+                       files={"file": (name, data, "application/octet-stream")}).text
+
+
+def _answer(settings: Settings, real_embedder: Embedder, question: str) -> str:
+    fresh = Services(settings)
+    fresh.__dict__["embedder"] = real_embedder
+    answer = fresh.answerer.answer(question)
+    return answer.text if answer.found else ""
+
+
+def test_versions_diff_rollback_and_delete_follow_into_answers_and_questions(
+        owner_home: tuple[TestClient, Settings, Services], real_embedder: Embedder) -> None:
+    client, settings, _ = owner_home
+    sign_in(client, "content")
+    page = _upload(client, "保温杯刻字.md", SOP_V1.encode())
+    assert "added" in page and "保温杯刻字.md" in page
+    assert "2个工作日" in _answer(settings, real_embedder, "刻字要几天")
+    page = _upload(client, "保温杯刻字.md", SOP_V2.encode())
+    assert "updated" in page
+    answer = _answer(settings, real_embedder, "刻字要几天")
+    assert "5个工作日" in answer and "v2" in answer, "the citation names the version"
+    with session_factory(settings.db_url)() as db:
+        document = db.scalar(select(Document).where(Document.path.like("%保温杯刻字.md")))
+        assert document is not None and document.version == 2
+        keys = {(q.status, q.to_contract()["options"][q.answer_index]) for q in bank(db) if q.answer_index is not None}
+    assert ("active", "5个工作日") in keys and ("retired", "2个工作日") in keys, keys
+    diff = client.get(f"/documents/{document.id}", params={"a": 1, "b": 2}).text
+    assert "diff_chg" in diff or "diff_sub" in diff
+    assert re.search(r"2</span>个工作日|>2<", diff) or "2个工作日" in diff
+    token = csrf_of(client.get(f"/documents/{document.id}").text)
+    rolled = client.post(f"/documents/{document.id}/rollback", data={"csrf": token, "version": 1})
+    assert "rolled back to v1" in rolled.text and "updated" in rolled.text
+    answer = _answer(settings, real_embedder, "刻字要几天")
+    assert "2个工作日" in answer and "v3" in answer, "the old text is back, as a new version"
+    token = csrf_of(client.get(f"/documents/{document.id}").text)
+    deleted = client.post(f"/documents/{document.id}/delete", data={"csrf": token})
+    assert "removed" in deleted.text
+    assert "工作日" not in _answer(settings, real_embedder, "刻字要几天")
+    with session_factory(settings.db_url)() as db:
+        assert all(q.status != "active" for q in bank(db)), "its generated questions retire with it"
+
+
+def test_uploads_are_checked_and_their_names_made_safe(owner_home: tuple[TestClient, Settings, Services]) -> None:
+    client, settings, _ = owner_home
+    sign_in(client, "content")
+    assert "unsupported type" in _upload(client, "tool.exe", b"MZ\x90\x00")
+    assert "empty" in _upload(client, "blank.md", b"")
+    big = b"x" * int(settings.max_file_mb * 1024 * 1024 + 10)
+    assert "larger than" in _upload(client, "big.md", big)
+    page = _upload(client, "../../../etc/cron.d/evil\x07name.md", SOP_V1.encode())
+    saved = [p.name for p in (settings.home / "uploads" / "sop").iterdir()]
+    assert len(saved) == 1 and saved[0].startswith("evil") and saved[0] in page, "only the last part, inside uploads"
+    assert not (settings.home.parent / "etc").exists() and "\x07" not in saved[0]
+    assert safe_name("../../x/evil\x07name.md") == "evil_name.md"
+    assert safe_name("..") == "upload" and safe_name("a" * 300 + ".PDF").endswith(".pdf")
+    assert len(safe_name("长" * 300 + ".md")) <= 120
+    sign_in(client, "east")
+    token = csrf_of(client.get("/overview").text)
+    refused = client.post("/documents/upload", data={"csrf": token, "doc_type": "sop"},
+                          files={"file": ("x.md", SOP_V1.encode(), "text/markdown")})
+    assert refused.status_code == 403
+
+
+async def test_a_content_owner_sends_a_document_to_the_bot(tmp_path: Path, real_embedder: Embedder) -> None:
+    settings = Settings(home=tmp_path / "home")
+    services = Services(settings)
+    services.__dict__["embedder"] = real_embedder
+    async with BotApiStandIn() as api, bot_running(settings, services, api) as h:
+        owner = api.user(61, "Owner", language_code="zh-hans")
+        guide = api.user(62, "Guide", language_code="zh-hans")
+        await h.register(owner, "content_owner")
+        await h.register(guide)
+        before = len(api.sent(guide))
+        api.send_document(guide, "x.md", SOP_V1.encode())
+        refused = (await api.wait_sent(guide, before + 1))[-1]
+        assert "只有内容负责人" in refused["rendered"]
+        before = len(api.sent(owner))
+        api.send_document(owner, "保温杯刻字.md", SOP_V1.encode(), caption="sop")
+        report = (await api.wait_sent(owner, before + 1, timeout=60))[-1]
+        assert "已导入" in report["rendered"] and "added" in report["rendered"]
+        assert "questions:" in report["rendered"]
+        reply = await h.send(owner, "保温杯刻字要几天")
+        assert "2个工作日" in reply[0]["rendered"]
