@@ -59,6 +59,7 @@ class Settings(IngestSettings):
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_url: str | None = None
     telegram_webhook_port: int = 8443
+    telegram_webhook_listen: str = "127.0.0.1"  # 0.0.0.0 inside a container behind a proxy
     telegram_concurrency: int = 16
     telegram_timeout_s: float = 10.0  # per Bot API request (read/write)
     log_level: str = "WARNING"

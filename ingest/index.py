@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 from ingest.lexical import INDEX_FORMAT, ChunkRecord, DocumentRecord, LexicalStore, QueryTerms
 from ingest.normalize import dominant_language
 from ingest.settings import IngestSettings
-from ingest.vectors import ChromaVectors, copy_generation_dir
+from ingest.vectors import COLLECTION_FILE, ChromaVectors, copy_generation_dir
 
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 LEXICAL_FILE = "lexical.sqlite3"
@@ -151,6 +151,9 @@ class IndexWriter:
 
     def _remove_leftovers(self) -> None:
         for path in self._layout.root.glob("gen-*.tmp-*"):
+            if self._settings.chroma_mode == "http" and (path / COLLECTION_FILE).exists():
+                with contextlib.suppress(Exception):  # a killed writer's half-built collection
+                    ChromaVectors(self._settings, path).drop()
             shutil.rmtree(path, ignore_errors=True)
 
     # -- reading the published state ------------------------------------------

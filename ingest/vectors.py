@@ -8,7 +8,9 @@ generations that have been published and will not change again.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,24 @@ class VectorStoreError(Exception):
     pass
 
 
+COLLECTION_FILE = "chroma_collection"
+
+
+def _server_collection(settings: IngestSettings, generation_dir: Path) -> str:
+    """The server-side collection of a generation, named once when the generation is
+    staged and kept in the generation's folder, so it follows the folder's rename at
+    publish time (a half-built generation never holds a published name). The home's
+    hash keeps two knowledge bases on one server apart."""
+    marker = generation_dir / COLLECTION_FILE
+    if marker.exists():
+        return marker.read_text(encoding="utf-8").strip()
+    home = hashlib.sha1(str(Path(settings.home).resolve()).encode()).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", f"guidebot-{home}-{generation_dir.name}")
+    if generation_dir.is_dir():
+        marker.write_text(name, encoding="utf-8")
+    return name
+
+
 class ChromaVectors:
     """Vectors of one index generation."""
 
@@ -40,7 +60,7 @@ class ChromaVectors:
                 self._client = chromadb.HttpClient(
                     host=settings.chroma_host, port=settings.chroma_port, settings=_CHROMA_SETTINGS
                 )
-                name = f"guidebot-{generation_dir.name}".replace(".", "-")
+                name = _server_collection(settings, generation_dir)
             else:
                 self._client = chromadb.PersistentClient(
                     path=str(generation_dir / "chroma"), settings=_CHROMA_SETTINGS

@@ -403,7 +403,7 @@ async def run_telegram(
             # Behind a TLS-terminating proxy: Telegram posts to webhook_url, the proxy
             # forwards to 127.0.0.1; the secret header proves a post came from Telegram.
             await app.updater.start_webhook(
-                listen="127.0.0.1", port=bot.settings.telegram_webhook_port,
+                listen=bot.settings.telegram_webhook_listen, port=bot.settings.telegram_webhook_port,
                 url_path=webhook_path(token),
                 webhook_url=f"{bot.settings.telegram_webhook_url.rstrip('/')}/{webhook_path(token)}",
                 secret_token=webhook_secret(token), allowed_updates=Update.ALL_TYPES,

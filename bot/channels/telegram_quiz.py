@@ -177,6 +177,14 @@ class TelegramQuiz:
             return None
         return person, self.bot.language_of(person, update), chat.id
 
+    async def _manager(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[PersonView, str, int] | None:
+        """Like _who, for trainer and admin commands; anyone else is told no."""
+        who = await self._who(update)
+        if who is not None and who[0].role not in ("trainer", "admin"):
+            await self._send(context, who[2], say("not_allowed", who[1]))
+            return None
+        return who
+
     async def quiz(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if who is None:
@@ -274,13 +282,10 @@ class TelegramQuiz:
         return "\n".join(lines)
 
     async def assign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        who = await self._who(update)
+        who = await self._manager(update, context)
         if who is None:
             return
         person, language, chat_id = who
-        if person.role not in ("trainer", "admin"):
-            await self._send(context, chat_id, say("not_allowed", language))
-            return
         args = list(context.args or [])
         kind = ASSIGN_KINDS.get(args[0].lower()) if args else None
         due = None
@@ -304,13 +309,10 @@ class TelegramQuiz:
                                                people=people, due=due.isoformat()))
 
     async def show_report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        who = await self._who(update)
+        who = await self._manager(update, context)
         if who is None:
             return
         person, language, chat_id = who
-        if person.role not in ("trainer", "admin"):
-            await self._send(context, chat_id, say("not_allowed", language))
-            return
         since = self.practice.clock() - dt.timedelta(days=REPORT_DAYS)
         rows = await asyncio.to_thread(report, self.plans, person.id, since)
         await self._send(context, chat_id, self._report_text(rows or [], language))

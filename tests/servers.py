@@ -1,0 +1,93 @@
+"""Real PostgreSQL and a real Chroma server on 127.0.0.1 for the scale-out tests,
+started by the suite itself (`make test` installs Debian's postgresql; Chroma's server
+ships in the chromadb package). Both live in temporary folders and stop with the
+session."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DB_NAME = "guidebot"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s")
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    return Path(found[-1]).parent if found else None
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway cluster; yields its SQLAlchemy URL. As root the server runs as the
+    postgres user (PostgreSQL refuses root)."""
+    binaries = postgres_bin()
+    if binaries is None:
+        raise FileNotFoundError("PostgreSQL server binaries not found (apt-get install postgresql)")
+    # its own folder under the system temp dir: the postgres user cannot enter pytest's
+    base = Path(tempfile.mkdtemp(prefix="guidebot-pg-"))
+    data = base / "pgdata"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "guidebot",
+                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*as_user, str(binaries / "postgres"), "-D", str(data), "-p", str(port),
+                               "-h", "127.0.0.1", "-k", str(base)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, server, "postgres")
+        for _ in range(50):
+            made = subprocess.run([str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "guidebot",
+                                   DB_NAME], capture_output=True)
+            if made.returncode == 0:
+                break
+            time.sleep(0.2)
+        yield f"postgresql+psycopg://guidebot@127.0.0.1:{port}/{DB_NAME}"
+    finally:
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def chroma_server(base: Path) -> Iterator[tuple[str, int]]:
+    """`chroma run` from the installed chromadb; yields (host, port)."""
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    server = subprocess.Popen([str(chroma), "run", "--path", str(base / "chroma"), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, server, "chroma")
+        yield "127.0.0.1", port
+    finally:
+        server.terminate()
+        server.wait(30)
