@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.retrieve import Passage, Retriever
+from bot.retrieve import SOFT_MATCH_DEPTH, Passage, Retriever
 from bot.settings import Settings
 from ingest.lexical import QueryTerms
 from ingest.normalize import for_matching, language_of, split_sentences
@@ -104,24 +104,31 @@ def citation_label(passage: Passage) -> str:
     return SECTION_SEPARATOR.join(parts)
 
 
-FOUND_FEATURES = ("dense", "coverage", "soft_coverage", "soft_min")
+FOUND_FEATURES = (
+    "dense", "dense_best", "coverage", "soft_coverage", "soft_min", "cross_lingual",
+    "named_record", "detail_gap", "missing_code", "missing_date",
+)
+# The found decision looks at this many passages: retrieval puts the answering passage
+# first most of the time, not always, and a confident second passage still answers.
+FOUND_DEPTH = SOFT_MATCH_DEPTH
 
 
 def found_score(passage: Passage, settings: Settings) -> float:
     """A logistic score: positive means the passage answers. Weights are fitted with
-    bench/calibrate.py on the development sets (see README)."""
+    bench/calibrate.py on the development sets (see README); a feature without a
+    weight counts for nothing."""
     weights = settings.found_weights
-    return settings.found_bias + sum(weights[name] * getattr(passage, name) for name in FOUND_FEATURES)
+    return settings.found_bias + sum(weights.get(name, 0.0) * getattr(passage, name) for name in FOUND_FEATURES)
+
+
+def answering_passage(passages: list[Passage], settings: Settings) -> int | None:
+    """The first of the top passages that answers the question, or None to decline."""
+    return next((i for i, p in enumerate(passages[:FOUND_DEPTH]) if found_score(p, settings) >= 0.0), None)
 
 
 def decide_found(passages: list[Passage], settings: Settings) -> bool:
-    """Does the top passage (the one the answer is built from) answer the question?"""
-    if not passages:
-        return False
-    top = passages[0]
-    if top.product_match:
-        return top.detail_coverage >= settings.found_min_product_detail
-    return found_score(top, settings) >= 0.0
+    """Does the knowledge base answer the question (one of the top passages does)?"""
+    return answering_passage(passages, settings) is not None
 
 
 def _fab_fields(text: str) -> dict[str, str]:
@@ -249,8 +256,11 @@ class Answerer:
         question = question.strip()
         language = language or language_of(question)
         passages = self.retriever.search(question) if question else []
-        if not decide_found(passages, self.settings):
+        answering = answering_passage(passages, self.settings)
+        if answering is None:
             return Answer(question, False, not_found_text(passages, language), passages, language)
+        # The answer is built from the first passage, so it must be one that answers.
+        passages.insert(0, passages.pop(answering))
         if self.llm is not None:
             from bot.llm import llm_answer
 

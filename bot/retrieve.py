@@ -8,6 +8,7 @@ that a FAB record is about. Staff often type just a product name and a word.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -18,10 +19,21 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
-from ingest.normalize import for_matching, has_cjk, language_of, words
+from ingest.normalize import dominant_language, for_matching, has_cjk, language_of, words
 
 SOFT_MATCH_DEPTH = 3
 
+# Model codes and spec values a question names ("HY-AP500", "T5", "110V"): letters and
+# digits in one token. Clock times ("9pm") are not codes.
+_CODE = re.compile(r"(?<![a-z0-9])(?=[a-z0-9-]*[a-z])(?=[a-z0-9-]*\d)[a-z0-9]+(?:-[a-z0-9]+)*(?![a-z0-9])")
+_CLOCK = re.compile(r"\d{1,2}(?:am|pm)")
+# Words that tie a question to a day, week or month ("today's rate", "这个月提成"): content
+# written in advance does not answer them unless it names that very period. (A year can
+# be what a report is about, so "this year" is not one of them.)
+_DEICTIC = re.compile(
+    r"今天|明天|后天|昨天|今晚|明晚|昨晚|这个月|本月|上个月|下个月|这周|本周|下周|上周|今日|听日|琴日|"
+    r"today|tomorrow|tonight|yesterday|this (?:month|week)|last (?:night|month|week)|next (?:month|week)|right now"
+)
 
 @dataclass
 class Passage:
@@ -36,7 +48,21 @@ class Passage:
     detail_coverage: float = 1.0  # for a product record: coverage of what the question asks beyond the name
     soft_coverage: float = 0.0  # like coverage, but a word also counts when a near-synonym is present
     soft_min: float = 0.0  # how well the worst-matched question word is matched
+    dense_best: float = 0.0  # the best cosine of any candidate: does the knowledge base speak of this at all?
+    cross_lingual: float = 0.0  # 1.0 when the passage is not in the question's language (word overlap means less)
+    missing_code: float = 0.0  # 1.0 when the question names a model code or spec value the passage lacks
+    missing_date: float = 0.0  # 1.0 when the question asks about "today", "this year" … and the passage does not
     ranks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def named_record(self) -> float:
+        """1.0 for a product record the question names (a feature of the found decision)."""
+        return float(self.product_match)
+
+    @property
+    def detail_gap(self) -> float:
+        """For a named product record, the share of the question's other words it lacks."""
+        return 1.0 - self.detail_coverage if self.product_match else 0.0
 
     @property
     def matching_text(self) -> str:
@@ -78,6 +104,19 @@ def detail_coverage(weights: dict[str, float], passage: Passage) -> float:
     if not rest:
         return 1.0
     return coverage(rest, matching_form("", None, passage.chunk.text))
+
+
+@lru_cache(maxsize=50_000)
+def language_of_passage(text: str) -> str:
+    return dominant_language(text)
+
+
+def missing_mentions(question_norm: str, text: str) -> tuple[float, float]:
+    """(code, date): does the question name a model code, or a relative date, that the
+    passage does not contain? Similarity cannot tell "HY-AP500" from "HY-AP300"."""
+    codes = [c for c in _CODE.findall(question_norm) if not _CLOCK.fullmatch(c)]
+    dates = _DEICTIC.findall(question_norm)
+    return float(any(c not in text for c in codes)), float(any(d not in text for d in dates))
 
 
 def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
@@ -154,6 +193,12 @@ class Retriever:
                 passage.score += s.product_boost
         ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH])
+        best = max((score for hits in (dense, crossing) for _, score in hits[:1]), default=0.0)
+        question_language = language_of(question)
+        for passage in ranked:
+            passage.dense_best = max(best, passage.dense)
+            passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)
+            passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
         return ranked
 
     def _soft_match(self, weights: dict[str, float], passages: list[Passage]) -> None:

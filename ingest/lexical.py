@@ -20,7 +20,7 @@ from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "5"
+INDEX_FORMAT = "6"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

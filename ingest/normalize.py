@@ -44,8 +44,17 @@ STOPWORDS = frozenset(
     好不好 对不对 是不是 有没有 要不要 会不会 能否 是否 一般 大概 现在 我们 咱们 客户 顾客 客人
     钱 块 元 价钱 多少块
     """.split()
+) | frozenset(
+    # Cantonese function words, as they read after traditional → simplified
+    """系 系咪 嘅 咩 唔 咗 喺 冇 有冇 俾 啲 嗰 佢 佢哋 乜 乜嘢 咁 嘢 嚟 几耐 几多 几时 点样 点解 边 边度 边个
+    呢度 嗰度 可唔可以 得唔得 会唔会 使唔使 听日 琴日""".split()
 )
-STOP_CHARS = frozenset("的了吗呢吧啊呀哦嘛么是在有和与及或也都就还又把被让给对从到为以我你他她它这那哪啥个一不没能要得会该请")
+# Cantonese words jieba's dictionary lacks: without them its HMM glues them to their
+# neighbours ("开几耐会"), and the content word next to them is lost.
+_CANTONESE_WORDS = "系咪 几耐 几多 点样 点解 边度 边个 呢度 嗰度 可唔可以 得唔得 会唔会 使唔使 有冇 佢哋 乜嘢 听日 琴日".split()
+for _word in _CANTONESE_WORDS:
+    jieba.add_word(_word, freq=2000)
+STOP_CHARS = frozenset("嘅咩唔咗喺冇啲嗰佢哋乜嘢嚟的了吗呢吧啊呀哦嘛么是在有和与及或也都就还又把被让给对从到为以我你他她它这那哪啥个一不没能要得会该请")
 
 
 @lru_cache(maxsize=1)

@@ -118,7 +118,13 @@ def test_answer_carries_a_numbered_citation_with_document_title(services: Servic
         ("陈列多久换一次", "display_utf16.txt"),
         ("投诉多久要上报主管", "complaints.pdf"),
         ("新员工第一周考核什么", "courses/onboarding.html"),
-        ("几点关门盘点", "stocktake_gb18030.txt"),
+        pytest.param(
+            "几点关门盘点", "stocktake_gb18030.txt",
+            marks=pytest.mark.xfail(strict=True, reason=(
+                "known gap: the SOP says 闭店 where the question says 关门, and no word vector links "
+                "them; the found decision now declines such borderline cases (about 8% of answerable "
+                "development questions) in exchange for declining far more unanswerable ones")),
+        ),
     ],
 )
 def test_short_staff_questions_with_an_answer_are_not_declined(
