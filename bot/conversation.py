@@ -3,6 +3,7 @@ record of it. Telegram and the terminal chat both come through here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -10,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.access import active_person
@@ -20,6 +21,7 @@ from bot.service import Services
 from bot.settings import Settings
 from bot.store import Exchange, KnowledgeGap, Person, Store
 from ingest.db import session_factory
+from ingest.registry import utcnow
 
 TERMINAL_NAME = "terminal"
 OutcomeKind = Literal["answer", "rate_limited", "too_long", "duplicate"]
@@ -53,7 +55,8 @@ class Outcome:
 
 
 class RateLimiter:
-    """At most `count` messages per person in any `window_s` seconds (sliding window)."""
+    """At most `count` messages per key in any `window_s` seconds (sliding window), in
+    memory: for askers without a person record. People are limited from the database."""
 
     def __init__(self, count: int, window_s: float) -> None:
         self.count, self.window_s = count, window_s
@@ -133,7 +136,7 @@ class Conversation:
             return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
         if update_key and self._seen(update_key):
             return Outcome("duplicate", "", language)
-        wait = self.limiter.wait_needed(person.id if person else channel)
+        wait = self._wait_needed(person) if person else self.limiter.wait_needed(channel)
         if wait > 0:
             return Outcome("rate_limited", say("rate_limited", language, seconds=max(1, round(wait))), language)
         started = time.perf_counter()
@@ -141,6 +144,20 @@ class Conversation:
         latency_ms = int((time.perf_counter() - started) * 1000)
         exchange_id = self._record(person, question, answer, channel, update_key, latency_ms)
         return Outcome("answer", answer.text, language, answer, exchange_id)
+
+    def _wait_needed(self, person: PersonView) -> float:
+        """Seconds until the person may ask again, counted from their stored exchanges,
+        so the limit holds across bot processes and restarts."""
+        window = dt.timedelta(seconds=self.settings.rate_limit_window_s)
+        now = utcnow()
+        with self.sessions() as session:
+            count, oldest = session.execute(
+                select(func.count(Exchange.id), func.min(Exchange.created_at)).where(
+                    Exchange.person_id == person.id, Exchange.created_at > now - window)
+            ).one()
+        if count < self.settings.rate_limit_count or oldest is None:
+            return 0.0
+        return max(0.1, (oldest + window - now).total_seconds())
 
     def _seen(self, update_key: str) -> bool:
         with self.sessions() as session:

@@ -24,7 +24,11 @@ from ingest.settings import IngestSettings
 logging.getLogger("chromadb").setLevel(logging.ERROR)
 
 COLLECTION = "chunks"
-_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+def _chroma_settings() -> ChromaSettings:
+    """A fresh settings object per client: chromadb writes the client's API choice into
+    the object it is given, so a shared one would turn the next embedded client into an
+    HTTP one."""
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 class VectorStoreError(Exception):
@@ -58,12 +62,12 @@ class ChromaVectors:
         try:
             if settings.chroma_mode == "http":
                 self._client = chromadb.HttpClient(
-                    host=settings.chroma_host, port=settings.chroma_port, settings=_CHROMA_SETTINGS
+                    host=settings.chroma_host, port=settings.chroma_port, settings=_chroma_settings()
                 )
                 name = _server_collection(settings, generation_dir)
             else:
                 self._client = chromadb.PersistentClient(
-                    path=str(generation_dir / "chroma"), settings=_CHROMA_SETTINGS
+                    path=str(generation_dir / "chroma"), settings=_chroma_settings()
                 )
                 name = COLLECTION
             self._collection = self._client.get_or_create_collection(

@@ -137,3 +137,17 @@ def test_dashboard_runs_on_the_backend(backend: Backend) -> None:
         assert client.get("/overview").status_code == 200
         documents = client.get("/documents").text
         assert "returns.md" in documents
+
+
+def test_the_rate_limit_holds_across_bot_processes(backend: Backend) -> None:
+    settings = backend.settings.model_copy(update={"rate_limit_count": 2, "rate_limit_window_s": 60})
+    with session_factory(settings.db_url).begin() as db:
+        code = create_invite(db, store=f"{backend.mode}限流店", role="guide").code
+        redeem(db, code, telegram_id=4242 + len(backend.mode), name="快手", language="zh")
+    first, second = (Conversation(settings, backend.services) for _ in range(2))
+    view = first.person(4242 + len(backend.mode))
+    assert view is not None
+    assert first.ask(view, "退货要几天", channel="telegram", language="zh").kind == "answer"
+    assert second.ask(view, "退款多久到账", channel="telegram", language="zh").kind == "answer"
+    limited = first.ask(view, "会员积分怎么算", channel="telegram", language="zh")
+    assert limited.kind == "rate_limited" and "稍等" in limited.text

@@ -79,3 +79,18 @@ async def test_serve_without_a_token_runs_the_dashboard_and_says_where(corpus: C
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0
+
+
+def test_start_ingests_generates_questions_serves_the_dashboard_and_chats(tmp_path: Path) -> None:
+    """The README's main command (`make run` runs `guidebot start`), with no token."""
+    from tests.builders import build_corpus
+    from tests.conftest import run_guidebot
+
+    content = build_corpus(tmp_path / "content")
+    port = free_port()
+    result = run_guidebot(tmp_path / "home", "start", str(content / "knowledge"), str(content / "sop"),
+                          input="退货要几天\n", env={"GUIDEBOT_DASHBOARD_PORT": str(port)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Ingest: 12 added" in result.stdout and "questions:" in result.stdout
+    assert f"dashboard at http://127.0.0.1:{port}" in result.stdout
+    assert "七天" in result.stdout.split("dashboard at", 1)[1], "then the chat answers"
