@@ -57,12 +57,18 @@ def _local_day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 @router.get("/overview")
-def overview(request: Request, account: Viewer) -> Response:
+def overview(request: Request, account: Viewer, format: str | None = None) -> Response:
     now = utcnow()
     since = now - dt.timedelta(days=PERIOD_DAYS)
     zone = _zone(request)
     with sessions_of(request)() as db:
         rows = store_reports(db, account.stores, since)
+        if format:
+            return download("stores", ["region", "store", "people", "practising", f"answers_{PERIOD_DAYS}d",
+                                       "accuracy", "sessions_finished", "assignments_done", "assignments_given"],
+                            [[r.region, r.store, r.people, r.practising, r.answered,
+                              None if r.accuracy is None else round(r.accuracy, 3), r.sessions_finished,
+                              r.assignments_done, r.assignments_given] for r in rows], format)
         attempts = scoped_attempts(db, account.stores, now - dt.timedelta(weeks=8))
         recent = [a for a in attempts if a.answered_at and a.answered_at >= since]
         weak = weakest_topics(db, recent)
