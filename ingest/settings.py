@@ -39,6 +39,9 @@ class IngestSettings(BaseSettings):
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8001
     max_file_mb: float = 20.0
+    # per file: a parser that runs longer, or needs more memory, is stopped (ingest/loaders/isolated.py)
+    load_timeout_s: float = 60.0
+    load_memory_mb: int = 2048
     chunk_chars: int = 420
     chunk_overlap_chars: int = 80
     sop_section_max_chars: int = 1200
