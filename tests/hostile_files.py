@@ -200,8 +200,8 @@ def pdf_stream_bomb() -> bytes:
 
 
 def pdf_many_operators() -> bytes:
-    """A page with two million text-showing operators."""
-    return _page_pdf(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * 2_000_000 + b"ET", filtered=True)
+    """A page with four million text-showing operators."""
+    return _page_pdf(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * 4_000_000 + b"ET", filtered=True)
 
 
 def pdf_many_pages(count: int = 2100) -> bytes:
@@ -211,7 +211,7 @@ def pdf_many_pages(count: int = 2100) -> bytes:
                          b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count, *pages])
 
 
-def html_deep(depth: int = 400_000) -> bytes:
+def html_deep(depth: int = 800_000) -> bytes:
     return b"<html><body>" + b"<div>" * depth + "深层内容".encode() + b"</div>" * depth + b"</body></html>"
 
 
