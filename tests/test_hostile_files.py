@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ingest.document import LoadedDocument, LoadError
 from ingest.loaders import loader_for
+from ingest.loaders.isolated import LoaderProcess
 from tests.conftest import run_guidebot
 from tests.hostile_files import HOSTILE, mutate, mutate_zip_member, seed_files
 
@@ -104,6 +105,21 @@ def test_hostile_files_get_a_reason_a_person_can_act_on(
     out, *_ = hostile_run
     line = _line(out, name)
     assert line.startswith("failed") and reason in line, line
+
+
+def test_a_file_that_needs_too_much_memory_fails_and_the_next_file_still_loads(tmp_path: Path) -> None:
+    small = tmp_path / "small.html"
+    small.write_text("<h1>开店</h1><p>九点半开灯。</p>", encoding="utf-8")
+    big = tmp_path / "big.html"  # 6 MB of paragraphs: several hundred MB as a parse tree
+    big.write_bytes(b"<html><body>" + "<p>退货 a</p>".encode() * 400_000 + b"</body></html>")
+    loader = LoaderProcess(timeout_s=60, memory_mb=300)
+    try:
+        assert loader.load(small).blocks
+        with pytest.raises(LoadError, match="needs more than 300 MB of memory"):
+            loader.load(big)
+        assert [b.text for b in loader.load(small).blocks] == ["开店", "九点半开灯。"]
+    finally:
+        loader.close()
 
 
 SEEDS = seed_files()
