@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def _load_one(path: Path, memory_mb: int) -> tuple[str, object]:
     except RecursionError:
         return ("failed", "the file is nested too deeply to read")
     except Exception as exc:  # a parser bug on a hostile file
+        if os.environ.get("GUIDEBOT_DEBUG"):
+            traceback.print_exc()  # to stderr, which the child shares with the command
         return ("failed", f"could not read the file ({exc.__class__.__name__})")
 
 
