@@ -38,7 +38,8 @@ def markup_home(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedde
     sop = base / "content" / "sop"
     sop.mkdir(parents=True)
     (sop / "invoice.txt").write_text(f"开票规范\n一、发票抬头\n{INVOICE}\n", encoding="utf-8")
-    (sop / "shortcuts.txt").write_text(f"收银机快捷键\n一、快捷键\n{SHORTCUTS}\n", encoding="utf-8")
+    (sop / "shortcuts.txt").write_text(f"收银机快捷键\n一、快捷键\n1. 开机后登录。\n2. {SHORTCUTS}\n",
+                                       encoding="utf-8")
     fab = base / "content" / "fab"
     fab.mkdir()
     (fab / "products.csv").write_text(
@@ -92,6 +93,20 @@ async def test_a_source_full_of_ampersands_is_sent_whole_or_cut_cleanly(markup_p
         assert "<&>" * 350 in shown["rendered"], "the whole passage fits one message"
         assert shown["rendered"].endswith("sop/shortcuts.txt")
         assert "出错" not in shown["rendered"]
+        _clean(api)
+
+
+async def test_an_sop_step_full_of_ampersands_is_shown_when_walking_to_it(markup_pair: tuple[Settings, Services]) -> None:
+    settings, services = markup_pair
+    async with BotApiStandIn() as api, bot_running(settings, services, api) as h:
+        guide = api.user(76, "Guide", language_code="zh-hans")
+        await h.register(guide)
+        page = (await h.send(guide, "/sop 收银机快捷键"))[0]
+        assert "（1/2）" in page["rendered"] and "开机后登录" in page["rendered"]
+        api.press(guide, page, dict(api.buttons(page))["下一步 ▶"])
+        await api.wait_for(lambda: api.sent(guide)[-1]["edits"], what="edited to step 2")
+        step_two = api.sent(guide)[-1]
+        assert "（2/2）" in step_two["rendered"] and "<&>" * 350 in step_two["rendered"]
         _clean(api)
 
 
