@@ -448,15 +448,24 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    from bot.redaction import protect_logs, redact, settings_secrets
     from ingest.embedder import EmbedderError
     from ingest.index import IndexBusy, IndexMissing
     from ingest.vectors import VectorStoreError
 
+    secrets: list[str] = []
+
+    def one_line(exc: BaseException) -> str:
+        """Every error is one line, with no secret in it (drivers quote URLs)."""
+        return " ".join(redact(str(exc), secrets).split())
+
     try:
         settings = load_settings(args.home)
+        secrets = settings_secrets(settings)
+        protect_logs(*secrets)
         return COMMANDS[args.command](settings, args)
     except (CliError, IndexMissing, IndexBusy, EmbedderError, VectorStoreError) as exc:
-        print(f"guidebot: error: {exc}", file=sys.stderr)
+        print(f"guidebot: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("guidebot: interrupted", file=sys.stderr)
@@ -466,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("GUIDEBOT_DEBUG"):
             raise
-        print(f"guidebot: unexpected error: {exc.__class__.__name__}: {exc} "
+        print(f"guidebot: unexpected error: {exc.__class__.__name__}: {one_line(exc)} "
               "(set GUIDEBOT_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILED
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.access import active_person
 from bot.answer import Answer, source_json
 from bot.messages import say
+from bot.privacy import mask_personal_data, without_personal_data
 from bot.service import Services
 from bot.settings import Settings
 from bot.store import Exchange, KnowledgeGap, Person, Store
@@ -131,7 +132,11 @@ class Conversation:
         self, person: PersonView | None, question: str, *, channel: str, language: str,
         update_key: str | None = None,
     ) -> Outcome:
+        # A customer's phone or ID-card number never reaches the answer (or an LLM), and
+        # only its masked form is stored (see bot/privacy.py).
         question = question.strip()
+        asked = without_personal_data(question) or mask_personal_data(question)
+        question = mask_personal_data(question)
         if len(question) > self.settings.max_question_chars:
             return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
         if update_key and self._seen(update_key):
@@ -140,7 +145,7 @@ class Conversation:
         if wait > 0:
             return Outcome("rate_limited", say("rate_limited", language, seconds=max(1, round(wait))), language)
         started = time.perf_counter()
-        answer = self.services.answerer.answer(question, language)
+        answer = self.services.answerer.answer(asked, language)
         latency_ms = int((time.perf_counter() - started) * 1000)
         exchange_id = self._record(person, question, answer, channel, update_key, latency_ms)
         return Outcome("answer", answer.text, language, answer, exchange_id)

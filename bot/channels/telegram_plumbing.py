@@ -1,5 +1,5 @@
 """python-telegram-bot plumbing: per-person ordering with concurrency across people,
-retries for Telegram's transient failures, and keeping the token out of logs."""
+retries for Telegram's transient failures (keeping the token out of logs: bot/redaction.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
+from bot.redaction import RedactSecrets, protect_logs
+
 log = logging.getLogger(__name__)
+
+__all__ = ["PerPersonUpdateProcessor", "RedactSecrets", "RetryingRateLimiter", "protect_logs"]
 
 NETWORK_RETRIES = 3
 BACKOFF_S = 0.5
@@ -76,27 +80,3 @@ class RetryingRateLimiter(AIORateLimiter):
                 attempt += 1
                 log.warning("Telegram %s failed (%s); retry %d", endpoint, exc.__class__.__name__, attempt)
                 await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))
-
-
-class RedactSecrets(logging.Filter):
-    """Replaces secrets (the bot token) wherever they would appear in a log line."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "[REDACTED]")
-            record.msg, record.args = message, None
-        return True
-
-
-def protect_logs(*secrets: str) -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    redact = RedactSecrets(*secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger().addFilter(redact)

@@ -31,6 +31,7 @@ from telegram.ext import (
     PollAnswerHandler,
 )
 
+from bot.channels.telegram_text import clip_html
 from bot.conversation import PersonView
 from bot.messages import say
 from bot.quiz.plans import Notice, Plans, parse_time_of_day
@@ -109,7 +110,7 @@ class TelegramQuiz:
             markup = InlineKeyboardMarkup([buttons[i:i + 4] for i in range(0, len(buttons), 4)])
         else:
             text += f"\n<i>{html.escape(say('quiz_type_answer', language))}</i>"
-        message = await context.bot.send_message(chat_id, text[:4096], parse_mode=ParseMode.HTML,
+        message = await context.bot.send_message(chat_id, clip_html(text, 4096), parse_mode=ParseMode.HTML,
                                                  reply_markup=markup)
         await asyncio.to_thread(self.practice.sent, delivery.attempt_id, message_id=message.message_id)
 
@@ -275,11 +276,12 @@ class TelegramQuiz:
                                              due=a.due_on.isoformat(), state=state)))
         if mine.certificates:
             lines.append(say("progress_certificates", language))
-            lines.extend(say("progress_certificate", language, level=c.level, date=c.passed_on.isoformat(),
-                             score=_percent(c.score)) for c in mine.certificates)
+            lines.extend(html.escape(say("progress_certificate", language, level=c.level,
+                                         date=c.passed_on.isoformat(), score=_percent(c.score)))
+                         for c in mine.certificates)
         if mine.reminder:
             lines.append(say("remind_current", language, at=mine.reminder))
-        return "\n".join(lines)
+        return clip_html("\n".join(lines), 4096)
 
     async def assign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._manager(update, context)

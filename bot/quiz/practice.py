@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.privacy import mask_personal_data
 from bot.quiz.bank import BankQuestion
 from bot.quiz.plans import assignees
 from bot.quiz.records import (
@@ -382,7 +383,8 @@ class Practice:
                 correct = choice == attempt.correct_shown
             # claim the attempt: a second process answering the same poll changes nothing
             if not claim(db, update(Attempt).where(Attempt.id == attempt.id, Attempt.answered_at.is_(None))
-                         .values(answered_at=now, choice=choice, answer_text=text, correct=correct,
+                         .values(answered_at=now, choice=choice, correct=correct,
+                                 answer_text=None if text is None else mask_personal_data(text),
                                  time_ms=max(0, int((now - attempt.sent_at).total_seconds() * 1000)))):
                 return Feedback("duplicate")
             state = db.get(CardState, (person_id, question.id))

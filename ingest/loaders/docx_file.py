@@ -21,8 +21,23 @@ def load(path: Path) -> LoadedDocument:
     check_zip(path, "Word .docx")
     try:
         document: DocxDocument = docx.Document(str(path))
-    except Exception:
+    except Exception as exc:
+        if "depth" in str(exc).lower():  # lxml refuses XML nested deeper than 256 levels
+            raise LoadError("refused: the Word .docx file is nested too deeply to read") from None
         raise LoadError("not a valid Word .docx file (corrupt, or another format renamed)") from None
+    try:  # python-docx reads the body lazily, so malformed XML can surface only here
+        blocks = _blocks(document)
+    except Exception:
+        raise LoadError("not a valid Word .docx file (its main part is malformed)") from None
+    if not blocks:
+        raise LoadError("the document has no text")
+    title = (document.core_properties.title or "").strip() or next(
+        (b.text for b in blocks if b.kind == "heading"), None
+    )
+    return LoadedDocument(blocks=blocks, title=title)
+
+
+def _blocks(document: DocxDocument) -> list[Block]:
     blocks: list[Block] = []
     numbers: dict[int, int] = {}
     for item in document.iter_inner_content():
@@ -33,12 +48,7 @@ def load(path: Path) -> LoadedDocument:
                 blocks.append(Block("table", rows=rows))
         elif isinstance(item, Paragraph):
             blocks.extend(_paragraph_blocks(item, numbers))
-    if not blocks:
-        raise LoadError("the document has no text")
-    title = (document.core_properties.title or "").strip() or next(
-        (b.text for b in blocks if b.kind == "heading"), None
-    )
-    return LoadedDocument(blocks=blocks, title=title)
+    return blocks
 
 
 def _paragraph_blocks(paragraph: Paragraph, numbers: dict[int, int]) -> list[Block]:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PdfReadError
 
 from ingest.document import LoadedDocument, LoadError
 from ingest.loaders.text_file import classify_lines, title_from_first_line
@@ -29,6 +29,8 @@ def load(path: Path) -> LoadedDocument:
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except LoadError:
         raise
+    except LimitReachedError:  # pypdf's own guard against decompression bombs
+        raise LoadError("refused: a compressed part of the PDF expands past pypdf's size limit") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
         raise LoadError("corrupt or unreadable PDF") from None
     except Exception as exc:  # pypdf raises many kinds on hostile files

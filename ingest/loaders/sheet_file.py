@@ -50,10 +50,15 @@ def load_xlsx(path: Path) -> LoadedDocument:
     try:
         for sheet in workbook.worksheets:
             rows: list[list[str]] = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append([cell_text(v) for v in values])
-                if len(rows) > MAX_ROWS:
-                    raise LoadError(f"sheet '{sheet.title}' has more than {MAX_ROWS} rows")
+            try:  # read-only sheets are parsed row by row, so broken XML shows up here
+                for values in sheet.iter_rows(values_only=True):
+                    rows.append([cell_text(v) for v in values])
+                    if len(rows) > MAX_ROWS:
+                        raise LoadError(f"sheet '{sheet.title}' has more than {MAX_ROWS} rows")
+            except LoadError:
+                raise
+            except Exception:
+                raise LoadError(f"not a valid Excel .xlsx file (sheet '{sheet.title}' is corrupt)") from None
             rows = _clean_rows(rows)
             if rows:
                 blocks.append(Block("table", rows=rows, name=sheet.title))
@@ -70,7 +75,10 @@ def load_csv(path: Path) -> LoadedDocument:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = _clean_rows([[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=''), dialect)])
+    try:
+        rows = _clean_rows([[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=''), dialect)])
+    except csv.Error as exc:  # e.g. one cell over csv's field size limit (131072 characters)
+        raise LoadError(f"not a readable CSV file ({exc})") from None
     if not rows:
         raise LoadError("the spreadsheet has no data")
     if len(rows) > MAX_ROWS:
