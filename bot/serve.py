@@ -97,9 +97,15 @@ async def _serve(settings: Settings, services: Services) -> int:
     else:
         print("guidebot: no GUIDEBOT_TELEGRAM_TOKEN, so no Telegram bot; Ctrl-C to stop",
               file=sys.stderr, flush=True)
-    await stop.wait()
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopping, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+    asked_to_stop = stopping.done()
+    stop.set()
     server.should_exit = True
-    await asyncio.gather(*tasks, return_exceptions=True)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed and not asked_to_stop:  # nobody asked to stop: something gave up
+        raise ServeError(f"stopped: {failed[0].__class__.__name__}: {failed[0]}")
     return 0
 
 
