@@ -123,7 +123,14 @@ def found_score(passage: Passage, settings: Settings) -> float:
 
 def answering_passage(passages: list[Passage], settings: Settings) -> int | None:
     """The first of the top passages that answers the question, or None to decline."""
-    return next((i for i, p in enumerate(passages[:FOUND_DEPTH]) if found_score(p, settings) >= 0.0), None)
+    return next((i for i, p in enumerate(passages[:FOUND_DEPTH]) if answers(p, settings)), None)
+
+
+def answers(passage: Passage, settings: Settings) -> bool:
+    if passage.lexical_only:  # no vectors to weigh: a stricter rule on the words alone
+        return (passage.coverage >= settings.lexical_only_min_coverage
+                and not passage.missing_code and not passage.missing_date)
+    return found_score(passage, settings) >= 0.0
 
 
 def decide_found(passages: list[Passage], settings: Settings) -> bool:

@@ -53,6 +53,7 @@ class Passage:
     missing_code: float = 0.0  # 1.0 when the question names a model code or spec value the passage lacks
     missing_date: float = 0.0  # 1.0 when the question asks about "today", "this year" … and the passage does not
     ranks: dict[str, int] = field(default_factory=dict)
+    lexical_only: bool = False  # found while the vector store was unreachable: no dense evidence
 
     @property
     def named_record(self) -> float:
@@ -199,6 +200,7 @@ class Retriever:
             passage.dense_best = max(best, passage.dense)
             passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)
             passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
+            passage.lexical_only = self.reader.degraded
         return ranked
 
     def _soft_match(self, weights: dict[str, float], passages: list[Passage]) -> None:

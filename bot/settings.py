@@ -50,6 +50,7 @@ class Settings(IngestSettings):
         "cross_lingual": 1.263, "named_record": -0.682, "detail_gap": -0.658, "missing_code": -1.499,
         "missing_date": -1.799,
     }
+    lexical_only_min_coverage: float = 0.75  # the found rule while the vector store is unreachable
     # answers
     answer_max_chars: int = 360
     max_question_chars: int = 500

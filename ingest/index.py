@@ -15,6 +15,7 @@ that the next writer removes: the published index keeps answering throughout.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -31,8 +32,10 @@ from filelock import FileLock, Timeout
 from ingest.lexical import INDEX_FORMAT, ChunkRecord, DocumentRecord, LexicalStore, QueryTerms
 from ingest.normalize import dominant_language
 from ingest.settings import IngestSettings
-from ingest.vectors import COLLECTION_FILE, ChromaVectors, copy_generation_dir
+from ingest.vectors import COLLECTION_FILE, ChromaVectors, VectorStoreError, copy_generation_dir
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 LEXICAL_FILE = "lexical.sqlite3"
 
@@ -313,8 +316,10 @@ class IndexReader:
         self._lexical: LexicalStore | None = None
         self._vectors: ChromaVectors | None = None
         self._checked_at = 0.0
+        self.degraded = False  # True while the vector store cannot be reached
+        self._warned_at = 0.0
 
-    def _open(self) -> tuple[LexicalStore, ChromaVectors]:
+    def _open(self) -> tuple[LexicalStore, ChromaVectors | None]:
         with self._lock:
             now = time.monotonic()
             if self._lexical is None or now - self._checked_at > 0.5:
@@ -327,11 +332,47 @@ class IndexReader:
                 if name != self._name:
                     directory = self._layout.root / name
                     lexical = LexicalStore(directory / LEXICAL_FILE, readonly=True)
-                    vectors = ChromaVectors(self._settings, directory)
                     self.close()
-                    self._name, self._lexical, self._vectors = name, lexical, vectors
-            assert self._lexical is not None and self._vectors is not None
-            return self._lexical, self._vectors
+                    self._name, self._lexical, self._vectors = name, lexical, None
+            assert self._lexical is not None
+            return self._lexical, self._open_vectors()
+
+    def _open_vectors(self) -> ChromaVectors | None:
+        """The generation's vectors, or None while the vector store cannot be reached
+        (a Chroma server that went away): answers then come from the lexical index,
+        and the next call tries again."""
+        if self._vectors is None:
+            try:
+                self._vectors = ChromaVectors(self._settings, self._layout.root / str(self._name))
+            except VectorStoreError as exc:
+                self._vector_failure(exc)
+        return self._vectors
+
+    def _vector_failure(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if not self.degraded or now - self._warned_at > 60:
+            log.warning("vector store unavailable, answering from the lexical index only: %s",
+                        str(exc)[:200])
+            self._warned_at = now
+        self.degraded = True
+
+    def _vector_call(self, call: Callable[[ChromaVectors], T], empty: T) -> T:
+        vectors = self._open()[1]
+        if vectors is None:
+            return empty
+        try:
+            result = call(vectors)
+        except Exception as exc:  # the server went away mid-query
+            with self._lock:
+                if self._vectors is vectors:
+                    self._vectors = None
+                    vectors.close()
+            self._vector_failure(exc)
+            return empty
+        if self.degraded:
+            log.warning("vector store is back")
+            self.degraded = False
+        return result
 
     @property
     def generation(self) -> str | None:
@@ -345,7 +386,8 @@ class IndexReader:
     def dense(
         self, vector: np.ndarray, k: int, language: str | None = None
     ) -> list[tuple[str, float]]:
-        return self._open()[1].query(vector, k, {"lang": language} if language else None)
+        where = {"lang": language} if language else None
+        return self._vector_call(lambda v: v.query(vector, k, where), [])
 
     def lexical(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
@@ -360,7 +402,7 @@ class IndexReader:
         return lexical.document_frequencies(terms.words, terms.bigrams), lexical.chunk_count()
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        return self._open()[1].vectors(ids)
+        return self._vector_call(lambda v: v.vectors(ids), {})
 
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
         return self._open()[0].word_vectors(word_list)

@@ -79,10 +79,11 @@ def postgres_server() -> Iterator[str]:
 
 
 @contextmanager
-def chroma_server(base: Path) -> Iterator[tuple[str, int]]:
-    """`chroma run` from the installed chromadb; yields (host, port)."""
+def chroma_server(base: Path, port: int | None = None) -> Iterator[tuple[str, int]]:
+    """`chroma run` from the installed chromadb; yields (host, port). The same base and
+    port start the same server again (its data is kept under base)."""
     chroma = Path(sys.executable).parent / "chroma"
-    port = free_port()
+    port = port or free_port()
     server = subprocess.Popen([str(chroma), "run", "--path", str(base / "chroma"), "--host", "127.0.0.1",
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -379,6 +379,9 @@ class TelegramBot:
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 person = await asyncio.to_thread(self.conversation.person, update.effective_chat.id)
+            except Exception:  # the database itself may be what failed
+                person = None
+            try:
                 await update.effective_chat.send_message(say("error", _language(person, update)))
             except Exception as exc:  # telling them failed too: nothing more to do
                 log.error("could not report the failure: %s", exc.__class__.__name__)

@@ -1,0 +1,126 @@
+"""Faults: ingest killed at random moments, the Chroma server going away and coming
+back, the database locked under the bot, and the bot restarted mid SOP walk-through."""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.service import Services
+from bot.settings import Settings
+from bot.store import Exchange
+from ingest.db import session_factory
+from ingest.embedder import Embedder
+from ingest.pipeline import ingest
+from tests.builders import RETURNS_SOP_MD, build_corpus
+from tests.conftest import REPO, guidebot_command, run_guidebot
+from tests.servers import chroma_server, free_port
+from tests.telegram_standin import BotApiStandIn
+from tests.test_quiz_telegram import bot_running
+
+
+def _services(settings: Settings, embedder: Embedder) -> Services:
+    services = Services(settings)
+    services.__dict__["embedder"] = embedder
+    return services
+
+
+@pytest.mark.parametrize("seed", [3, 17, 29])
+def test_ingest_killed_at_a_random_moment_leaves_the_old_index_answering(
+        seed: int, tmp_path: Path, real_embedder: Embedder) -> None:
+    home = tmp_path / "home"
+    content = build_corpus(tmp_path / "content")
+    ingest(Settings(home=home), [content / "knowledge", content / "sop"], embedder=real_embedder)
+    (content / "sop" / "returns.md").write_text(RETURNS_SOP_MD.replace("七天内", "十五天内"), encoding="utf-8")
+    (content / "sop" / "new_rule.md").write_text("# 雨伞借用规则\n\n1. 雨伞借用押金50元。\n", encoding="utf-8")
+    delay = random.Random(seed).uniform(0.3, 6.0)
+    process = subprocess.Popen([*guidebot_command(), "--home", str(home), "ingest", str(content / "knowledge"),
+                                str(content / "sop")], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    answer = _services(Settings(home=home), real_embedder).answerer.answer("退货要几天")
+    assert answer.found and ("七天" in answer.text or "十五天" in answer.text), \
+        f"killed after {delay:.1f} s: an index (old or new) still answers"
+    finished = run_guidebot(home, "ingest", str(content / "knowledge"), str(content / "sop"), timeout=300)
+    assert finished.returncode == 0 and "Traceback" not in finished.stderr, finished.stderr
+    fresh = _services(Settings(home=home), real_embedder).answerer.answer("退货要几天")
+    assert "十五天" in fresh.text and "七天内" not in fresh.text
+    assert "50元" in _services(Settings(home=home), real_embedder).answerer.answer("借雨伞要押金吗").text
+
+
+def test_answers_fall_back_to_the_lexical_index_while_the_chroma_server_is_away(
+        tmp_path: Path, real_embedder: Embedder, caplog: pytest.LogCaptureFixture) -> None:
+    port = free_port()
+    content = build_corpus(tmp_path / "content")
+    with chroma_server(tmp_path, port) as (host, _):
+        settings = Settings(home=tmp_path / "home", chroma_mode="http", chroma_host=host, chroma_port=port)
+        ingest(settings, [content / "knowledge", content / "sop"], embedder=real_embedder)
+        services = _services(settings, real_embedder)
+        before = services.answerer.answer("退货要几天")
+        assert before.found and "dense" in before.passages[0].ranks
+    caplog.set_level(logging.WARNING)
+    during = services.answerer.answer("退货要几天")
+    assert during.found and during.passages[0].document.path == "returns.md", "the lexical index answers alone"
+    assert during.passages[0].lexical_only and "dense" not in during.passages[0].ranks
+    assert "vector store unavailable" in caplog.text
+    assert not services.answerer.answer("门店WiFi密码是多少").found, "and still declines what it cannot answer"
+    with chroma_server(tmp_path, port):
+        after = services.answerer.answer("退货要几天")
+        assert after.found and "dense" in after.passages[0].ranks, "vectors are used again once it is back"
+    assert "vector store is back" in caplog.text
+
+
+async def test_a_locked_database_gets_a_please_retry_and_nothing_acknowledged_is_lost(
+        tmp_path: Path, services: Services) -> None:
+    database = tmp_path / "bot.db"
+    settings = Settings(home=services.settings.home, database_url=f"sqlite:///{database}")
+    fresh = Services(settings)
+    fresh.__dict__["reader"] = services.reader
+    async with BotApiStandIn() as api, bot_running(settings, fresh, api) as h:
+        guide = api.user(71, "Guide", language_code="zh-hans")
+        await h.register(guide)
+        first = await h.send(guide, "云朵空气净化器多少钱")
+        assert "2999" in first[0]["rendered"]
+        blocker = sqlite3.connect(database, timeout=1)
+        blocker.execute("BEGIN EXCLUSIVE")  # another program holds the database
+        try:
+            before = len(api.sent(guide))
+            api.send_text(guide, "晨光破壁机多少钱")
+            # the bot waits out SQLite's 30 s busy timeout, then asks them to retry
+            during = (await api.wait_sent(guide, before + 1, timeout=60))[-1]
+            assert "稍后再试" in during["rendered"] and "899" not in during["rendered"]
+        finally:
+            blocker.rollback()
+            blocker.close()
+        after = await h.send(guide, "晨光破壁机多少钱")
+        assert "899" in after[0]["rendered"]
+    with session_factory(settings.db_url)() as db:
+        stored = [e.question for e in db.scalars(select(Exchange).order_by(Exchange.id))]
+    assert stored == ["云朵空气净化器多少钱", "晨光破壁机多少钱"], "every answer sent was stored once"
+
+
+async def test_an_sop_walk_through_continues_after_a_restart(tmp_path: Path, services: Services) -> None:
+    settings = Settings(home=services.settings.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}")
+    fresh = Services(settings)
+    fresh.__dict__["reader"] = services.reader
+    async with BotApiStandIn() as api:
+        guide = api.user(72, "Guide", language_code="zh-hans")
+        async with bot_running(settings, fresh, api) as h:
+            await h.register(guide)
+            page = (await h.send(guide, "/sop 退换货"))[0]
+            assert "（1/" in page["rendered"]
+        async with bot_running(settings, fresh, api):
+            next_data = dict(api.buttons(page))["下一步 ▶"]
+            api.press(guide, page, next_data)
+            await api.wait_for(lambda: api.sent(guide)[-1]["edits"] or None, timeout=10)
+            edited = api.sent(guide)[-1]
+            assert "（2/" in edited["rendered"], "the restarted bot takes the step from the button itself"
