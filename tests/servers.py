@@ -43,39 +43,62 @@ def postgres_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+class PostgresServer:
+    """A throwaway cluster that can be stopped and started again (same data, same
+    port). As root the server runs as the postgres user (PostgreSQL refuses root)."""
+
+    def __init__(self) -> None:
+        binaries = postgres_bin()
+        if binaries is None:
+            raise FileNotFoundError("PostgreSQL server binaries not found (apt-get install postgresql)")
+        self.binaries = binaries
+        # its own folder under the system temp dir: the postgres user cannot enter pytest's
+        self.base = Path(tempfile.mkdtemp(prefix="guidebot-pg-"))
+        self.data = self.base / "pgdata"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        subprocess.run([*self.as_user, str(binaries / "initdb"), "-D", str(self.data), "-A", "trust",
+                        "-U", "guidebot", "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.url = f"postgresql+psycopg://guidebot@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*self.as_user, str(self.binaries / "postgres"), "-D", str(self.data), "-p", str(self.port),
+             "-h", "127.0.0.1", "-k", str(self.base)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self.process, "postgres")
+        for _ in range(50):
+            made = subprocess.run([str(self.binaries / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+                                   "-U", "guidebot", DB_NAME], capture_output=True, text=True)
+            if made.returncode == 0 or "already exists" in made.stderr:
+                return
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        """A fast shutdown (open connections are cut, as when a server goes down)."""
+        if self.process is not None:
+            subprocess.run([*self.as_user, str(self.binaries / "pg_ctl"), "stop", "-D", str(self.data),
+                            "-m", "fast", "-w"], capture_output=True, timeout=60)
+            self.process.wait(30)
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
-    """A throwaway cluster; yields its SQLAlchemy URL. As root the server runs as the
-    postgres user (PostgreSQL refuses root)."""
-    binaries = postgres_bin()
-    if binaries is None:
-        raise FileNotFoundError("PostgreSQL server binaries not found (apt-get install postgresql)")
-    # its own folder under the system temp dir: the postgres user cannot enter pytest's
-    base = Path(tempfile.mkdtemp(prefix="guidebot-pg-"))
-    data = base / "pgdata"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "guidebot",
-                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([*as_user, str(binaries / "postgres"), "-D", str(data), "-p", str(port),
-                               "-h", "127.0.0.1", "-k", str(base)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A running throwaway cluster; yields its SQLAlchemy URL."""
+    server = PostgresServer()
     try:
-        _wait_for_port(port, server, "postgres")
-        for _ in range(50):
-            made = subprocess.run([str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "guidebot",
-                                   DB_NAME], capture_output=True)
-            if made.returncode == 0:
-                break
-            time.sleep(0.2)
-        yield f"postgresql+psycopg://guidebot@127.0.0.1:{port}/{DB_NAME}"
+        server.start()
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(30)
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 @contextmanager

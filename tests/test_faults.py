@@ -124,3 +124,40 @@ async def test_an_sop_walk_through_continues_after_a_restart(tmp_path: Path, ser
             await api.wait_for(lambda: api.sent(guide)[-1]["edits"] or None, timeout=10)
             edited = api.sent(guide)[-1]
             assert "（2/" in edited["rendered"], "the restarted bot takes the step from the button itself"
+
+
+def test_postgresql_going_away_gets_a_retry_and_loses_nothing_acknowledged(services: Services) -> None:
+    """PostgreSQL stopped under the bot and started again: a question asked meanwhile
+    fails (and the channel asks the person to retry); nothing stored before is lost,
+    and the next question works without a restart."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.access import create_invite, redeem
+    from bot.conversation import Conversation
+    from tests.servers import PostgresServer, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    server = PostgresServer()
+    try:
+        server.start()
+        settings = Settings(home=services.settings.home, database_url=server.url)
+        with session_factory(settings.db_url).begin() as db:
+            code = create_invite(db, store="湖滨店", role="guide").code
+            redeem(db, code, telegram_id=81, name="王芳", language="zh")
+        fresh = Services(settings)
+        fresh.__dict__["reader"] = services.reader
+        conversation = Conversation(settings, fresh)
+        person = conversation.person(81)
+        assert person is not None
+        assert conversation.ask(person, "退货要几天", channel="telegram", language="zh").exchange_id
+        server.stop()
+        with pytest.raises(OperationalError):
+            conversation.ask(person, "退款多久到账", channel="telegram", language="zh")
+        server.start()
+        assert conversation.ask(person, "退款多久到账", channel="telegram", language="zh").exchange_id
+        with session_factory(settings.db_url)() as db:
+            stored = [e.question for e in db.scalars(select(Exchange).order_by(Exchange.id))]
+        assert stored == ["退货要几天", "退款多久到账"]
+    finally:
+        server.remove()
