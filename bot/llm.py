@@ -47,10 +47,16 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     return init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **kwargs)
 
 
+def _quoted(text: str) -> str:
+    """A passage can hold anything, including our own quote marks: those inside it are
+    replaced, so no document can close its quote and speak as the prompt."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
 def build_messages(question: str, passages: list[Passage], language: str) -> list[Any]:
     quoted = "\n\n".join(
-        f"[{n}] ({p.document.title}{' › ' + p.chunk.section if p.chunk.section else ''})\n"
-        f"<<<\n{p.chunk.text}\n>>>"
+        f"[{n}] ({_quoted(p.document.title)}{' › ' + _quoted(p.chunk.section) if p.chunk.section else ''})\n"
+        f"<<<\n{_quoted(p.chunk.text)}\n>>>"
         for n, p in enumerate(passages, start=1)
     )
     language_name = "Simplified Chinese" if language == "zh" else "English"

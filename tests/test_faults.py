@@ -161,3 +161,39 @@ def test_postgresql_going_away_gets_a_retry_and_loses_nothing_acknowledged(servi
         assert stored == ["退货要几天", "退款多久到账"]
     finally:
         server.remove()
+
+
+async def test_strangers_deactivated_people_and_guides_cannot_use_trainer_or_content_commands(
+        tmp_path: Path, services: Services) -> None:
+    from bot.access import deactivate
+    from bot.store import Person
+
+    settings = Settings(home=services.settings.home, database_url=f"sqlite:///{tmp_path / 'bot.db'}")
+    fresh = Services(settings)
+    fresh.__dict__["reader"] = services.reader
+    async with BotApiStandIn() as api, bot_running(settings, fresh, api) as h:
+        stranger = api.user(91, "Stranger", language_code="zh-hans")
+        guide = api.user(92, "Guide", language_code="zh-hans")
+        gone = api.user(93, "Gone", language_code="zh-hans")
+        await h.register(guide)
+        await h.register(gone)
+        with session_factory(settings.db_url).begin() as db:
+            person = db.scalar(select(Person).where(Person.telegram_id == 93))
+            assert person is not None
+            deactivate(db, person)
+        commands = ["/report", "/assign store 湖滨店 2099-01-01", "/deactivate Guide", "/quiz", "/progress"]
+        for user, refusal in ((stranger, "邀请码"), (gone, "停用")):
+            for command in commands:
+                reply = (await h.send(user, command))[0]["rendered"]
+                assert refusal in reply, (user.id, command, reply)
+            before = len(api.sent(user))
+            api.send_document(user, "x.md", b"# x\n\n1. y\n")
+            assert refusal in (await api.wait_sent(user, before + 1))[-1]["rendered"]
+        for command in commands[:3]:
+            assert "只对培训师" in (await h.send(guide, command))[0]["rendered"], command
+        before = len(api.sent(guide))
+        api.send_document(guide, "x.md", b"# x\n\n1. y\n")
+        assert "只有内容负责人" in (await api.wait_sent(guide, before + 1))[-1]["rendered"]
+    with session_factory(settings.db_url)() as db:
+        assert db.scalar(select(Person).where(Person.telegram_id == 92)).active  # type: ignore[union-attr]
+        assert db.scalar(select(Exchange)) is None, "nothing reached the knowledge base"
