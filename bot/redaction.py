@@ -42,7 +42,8 @@ def database_password(url: str) -> str | None:
 def settings_secrets(settings: Any) -> list[str]:
     """The secret values in a Settings object, for `redact` and `protect_logs`."""
     values = [s.get_secret_value() for s in (getattr(settings, "telegram_token", None),
-                                               getattr(settings, "llm_api_key", None)) if s is not None]
+                                               getattr(settings, "llm_api_key", None),
+                                               getattr(settings, "dashboard_secret", None)) if s is not None]
     password = database_password(settings.db_url)
     if password:
         values.append(password)

@@ -17,11 +17,13 @@ from bot.cli import main
 from bot.redaction import RedactSecrets, hide_password, protect_logs
 from bot.settings import Settings
 from tests.conftest import Corpus, run_guidebot
+from tests.servers import free_port
 
 DB_PASSWORD = "s3cretPW"
 PG_URL = f"postgresql://guide:{DB_PASSWORD}@127.0.0.1:1/guidebot"
 TOKEN = "123456:AAE-secret-token-value"
 API_PASSWORD = "apiPass123"
+SESSION_SECRET = "dashboard-session-signing-secret-0123456789"
 LLM_KEY = "sk-live-4f9a8b7c6d5e"
 
 
@@ -59,12 +61,14 @@ def test_serve_prints_neither_the_token_nor_the_api_password(corpus: Corpus, tmp
         "GUIDEBOT_TELEGRAM_API_URL": f"http://bot:{API_PASSWORD}@127.0.0.1:1",
         "GUIDEBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "GUIDEBOT_LLM_API_KEY": LLM_KEY,
+        "GUIDEBOT_DASHBOARD_SECRET": SESSION_SECRET,
+        "GUIDEBOT_DASHBOARD_PORT": str(free_port()),
         "GUIDEBOT_LOG_LEVEL": "DEBUG",
     }, timeout=180)
     printed = result.stdout + result.stderr
     assert "polling via http://bot:***@127.0.0.1:1" in printed
     assert "getMe failed" in printed, "the debug run logged what happened"
-    for secret in (TOKEN, TOKEN.split(":")[1], API_PASSWORD, LLM_KEY):
+    for secret in (TOKEN, TOKEN.split(":")[1], API_PASSWORD, LLM_KEY, SESSION_SECRET):
         assert secret not in printed
 
 
