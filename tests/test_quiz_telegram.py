@@ -27,7 +27,7 @@ from bot.settings import CertificationLevel, Settings
 from bot.store import Person
 from tests.conftest import Corpus
 from tests.telegram_standin import BotApiStandIn, SimUser
-from tests.test_telegram_bot import settings_with
+from tests.test_telegram_bot import polling, settings_with
 
 LONG_OPTION = "先核对订单号、姓名和手机号后四位，再检查商品外观与配件是否齐全，" * 4
 LONG_QUESTION = QuizQuestion(
@@ -109,16 +109,8 @@ async def bot_running(settings: Settings, services: Services, api: BotApiStandIn
     bot = TelegramBot(settings, Conversation(settings, services))
     if clock is not None:
         bot.quiz.practice.clock = clock
-    app = bot.build(api.token, api.url)
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0)
-        try:
-            yield Harness(api, bot)
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    async with polling(bot, api):
+        yield Harness(api, bot)
 
 
 @pytest.fixture

@@ -58,17 +58,23 @@ class Harness:
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings, services: Services) -> AsyncIterator[Harness]:
     conversation = Conversation(settings, services)
-    async with BotApiStandIn() as api:
-        app = TelegramBot(settings, conversation).build(api.token, api.url)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0)
-            try:
-                yield Harness(api, conversation)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+    async with BotApiStandIn() as api, polling(TelegramBot(settings, conversation), api):
+        yield Harness(api, conversation)
+
+
+@contextlib.asynccontextmanager
+async def polling(bot: TelegramBot, api: BotApiStandIn) -> AsyncIterator[None]:
+    """The real Application polling the stand-in until the block ends."""
+    app = bot.build(api.token, api.url)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0)
+        try:
+            yield
+        finally:
+            await app.updater.stop()
+            await app.stop()
 
 
 def settings_with(corpus: Corpus, tmp_path: Path, services: Services, **overrides: Any) -> tuple[Settings, Services]:
