@@ -1,6 +1,6 @@
 """Bot load benchmark (not a test): simulated people asking the real bot at once.
 
-    .venv/bin/python bench/bot_load.py [--people 200] [--questions 5]
+    .venv/bin/python bench/bot_load.py [--people 200] [--questions 5] [--mode embedded|server]
 
 Ingests the sample content into a temporary home and runs the real python-telegram-bot
 Application (polling) in this process, and the Bot API stand-in with the simulated people
@@ -9,6 +9,10 @@ ask their questions at once, each waiting for the answer and a think time (unifo
 0 to --think seconds) before asking the next, as a guide at a counter would. Checks
 that no message was lost or answered twice and that every exchange was stored exactly
 once; prints throughput and reply latency percentiles as JSON.
+
+`--mode server` runs the same against a throwaway PostgreSQL (index registry, people,
+exchanges) and a `chroma run` server on 127.0.0.1, started as the test suite starts them
+(tests/servers.py); `embedded` (the default) uses SQLite and embedded Chroma.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from bot.service import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Exchange  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
+from tests.servers import chroma_server, postgres_server  # noqa: E402
 from tests.telegram_standin import DEFAULT_TOKEN, BotApiStandIn, SimUser  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,8 +109,18 @@ async def bot_side(settings: Settings, conversation: Conversation, conn: Connect
     return result
 
 
-def run(people: int, per_person: int, think_s: float, home: Path) -> dict[str, object]:
-    settings = Settings(home=home, rate_limit_count=per_person + 5)
+@contextmanager
+def bot_settings(mode: str, home: Path, **fields: object) -> Iterator[Settings]:
+    """Settings for one deployment shape; server mode starts its servers for the run."""
+    if mode == "embedded":
+        yield Settings(home=home, **fields)
+        return
+    with postgres_server() as url, chroma_server(home) as (host, port):
+        yield Settings(home=home / "home", database_url=url, chroma_mode="http",
+                       chroma_host=host, chroma_port=port, **fields)
+
+
+def run(people: int, per_person: int, think_s: float, settings: Settings) -> dict[str, object]:
     ingest(settings, [REPO / "knowledge", REPO / "sop"])
     services = Services(settings)
     services.answerer.answer("warm up")
@@ -146,9 +163,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--think", type=float, default=10.0, help="max seconds between questions")
+    parser.add_argument("--mode", choices=["embedded", "server"], default="embedded")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        result = run(args.people, args.questions, args.think, Path(home))
+    with tempfile.TemporaryDirectory() as home, \
+            bot_settings(args.mode, Path(home), rate_limit_count=args.questions + 5) as settings:
+        result = {"mode": args.mode, **run(args.people, args.questions, args.think, settings)}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     sys.exit(0 if result["ok"] else 1)
 
