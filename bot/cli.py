@@ -134,16 +134,14 @@ def load_settings(home: Path | None) -> Settings:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content import ingest_content
+    from bot.content import ingest_content, report_lines
 
     report, questions = ingest_content(settings, args.paths)
     if args.json:
         print(json.dumps({**report.to_dict(), "questions": questions and questions.to_dict()},
                          ensure_ascii=False))
     else:
-        print(report.render())
-        if questions is not None:
-            print(questions.render())
+        print("\n".join(report_lines(report, questions)))
     return EXIT_FAILED if report.nothing_done else 0
 
 
@@ -323,12 +321,10 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
     paths = args.paths or sample_content_paths()
     if not paths:
         raise CliError("no content to ingest: pass PATH, or run from the project folder")
-    from bot.content import ingest_content
+    from bot.content import ingest_content, report_lines
 
     report, questions = ingest_content(settings, paths)
-    print(report.render())
-    if questions is not None:
-        print(questions.render())
+    print("\n".join(report_lines(report, questions)))
     if report.nothing_done:
         return EXIT_FAILED
     if settings.telegram_token is not None:

@@ -30,6 +30,14 @@ def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport,
     return report, None
 
 
+def report_lines(report: IngestReport, questions: SyncReport | None) -> list[str]:
+    """What a content change did, as people read it: the ingest report, then the bank's."""
+    lines = report.render().splitlines()
+    if questions is not None:
+        lines.append(questions.render())
+    return lines
+
+
 class UploadError(ValueError):
     pass
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ingest.db import Base
@@ -85,6 +85,8 @@ class Exchange(Base):
     """One question and the bot's answer, as the person saw it."""
 
     __tablename__ = "exchanges"
+    # every message looks up the asker's recent exchanges (the rate limit)
+    __table_args__ = (Index("ix_exchanges_person_created", "person_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

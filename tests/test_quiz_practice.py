@@ -38,6 +38,14 @@ def _person(settings: Settings, telegram_id: int = 7, store: str = "湖滨店") 
         return outcome.person.id
 
 
+def _guide_with_bank(home: Path) -> tuple[Settings, int]:
+    """A fresh home whose bank holds the returns questions, and one guide."""
+    settings = Settings(home=home)
+    with session_factory(settings.db_url).begin() as session:
+        add_imported(session, RETURNS)
+    return settings, _person(settings)
+
+
 def _practice(settings: Settings, now: list[dt.datetime]) -> Practice:
     return Practice(settings, session_factory(settings.db_url), clock=lambda: now[0])
 
@@ -64,10 +72,7 @@ def _question_id(practice: Practice, attempt_id: int) -> str:
 
 
 def test_a_missed_question_comes_back_first_the_next_day(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path)
-    with session_factory(settings.db_url).begin() as session:
-        add_imported(session, RETURNS)
-    person = _person(settings)
+    settings, person = _guide_with_bank(tmp_path)
     now = [MONDAY]
     practice = _practice(settings, now)
     first = _answer_all(practice, person, wrong={2})
@@ -133,10 +138,7 @@ def test_times_of_day_people_type() -> None:
 
 def test_attempts_export_to_csv_and_xlsx_for_a_date_range(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    settings = Settings(home=home)
-    with session_factory(settings.db_url).begin() as session:
-        add_imported(session, RETURNS)
-    person = _person(settings)
+    settings, person = _guide_with_bank(home)
     now = [MONDAY]
     practice = _practice(settings, now)
     _answer_all(practice, person, wrong={0})
@@ -168,10 +170,7 @@ def test_attempts_export_to_csv_and_xlsx_for_a_date_range(tmp_path: Path) -> Non
 
 def test_assignments_from_the_command_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    settings = Settings(home=home)
-    with session_factory(settings.db_url).begin() as session:
-        add_imported(session, RETURNS)
-    person = _person(settings)
+    settings, person = _guide_with_bank(home)
     made = run_guidebot(home, "assign", "--store", "湖滨店", "--due", "2099-01-31", "--topic", "退换货")
     assert made.returncode == 0 and "退换货" in made.stdout, made.stderr
     views = Plans(settings, session_factory(settings.db_url)).assignments_of(person)

@@ -296,7 +296,7 @@ class TelegramBot:
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A content owner sends a file: it is ingested like a dashboard upload and the
         report comes back. Everyone else is told that only content owners may."""
-        from bot.content import UPLOAD_TYPES, UploadError, save_and_ingest
+        from bot.content import UPLOAD_TYPES, UploadError, report_lines, save_and_ingest
 
         message = update.effective_message
         person = await self._member(update)
@@ -320,9 +320,7 @@ class TelegramBot:
         except UploadError as exc:
             await self._say(update, say("upload_refused", language, reason=str(exc)))
             return
-        lines = result.report.render().splitlines()
-        if result.questions is not None:
-            lines.append(result.questions.render())
+        lines = report_lines(result.report, result.questions)
         await self._say(update, f"<b>{html.escape(say('upload_done', language, name=result.name))}</b>\n"
                         f"<pre>{html.escape(chr(10).join(lines))[:3500]}</pre>", parse_mode=ParseMode.HTML)
 

@@ -31,13 +31,6 @@ router = APIRouter(dependencies=[Depends(verify_csrf)])
 Owner = Annotated[Account, Depends(content_viewer)]
 
 
-def _report_lines(result_report: object, questions: object) -> list[str]:
-    lines = str(result_report.render()).splitlines()  # type: ignore[attr-defined]
-    if questions is not None:
-        lines.append(questions.render())  # type: ignore[attr-defined]
-    return lines
-
-
 @router.get("/documents")
 def documents(request: Request, account: Owner, format: str | None = None) -> Response:
     with sessions_of(request)() as db:
@@ -64,7 +57,7 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
     except content.UploadError as exc:
         flash(request, f"upload refused: {exc}")
         return RedirectResponse("/documents", status_code=303)
-    request.session["report"] = _report_lines(result.report, result.questions)
+    request.session["report"] = content.report_lines(result.report, result.questions)
     flash(request, f"{result.name} uploaded")
     return RedirectResponse("/documents", status_code=303)
 
@@ -100,7 +93,7 @@ async def rollback(request: Request, account: Owner, document_id: int, version: 
             found = db.get(Document, document_id)
             if found is None:
                 raise HTTPException(404, "no such document")
-            return _report_lines(*docs.roll_back(settings, db, found, version))
+            return content.report_lines(*docs.roll_back(settings, db, found, version))
 
     try:
         request.session["report"] = await asyncio.to_thread(work)
@@ -119,7 +112,7 @@ async def delete(request: Request, account: Owner, document_id: int) -> Response
             raise HTTPException(404, "no such document")
         db.expunge(found)
     report, questions = await asyncio.to_thread(docs.delete, settings, found)
-    request.session["report"] = _report_lines(report, questions)
+    request.session["report"] = content.report_lines(report, questions)
     flash(request, f"{found.path} deleted: it no longer answers questions")
     return RedirectResponse("/documents", status_code=303)
 
