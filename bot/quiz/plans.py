@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.access import find_person, may_manage, store_scope
 from bot.quiz.bank import BankQuestion
 from bot.quiz.records import Assignment, AssignmentProgress, CardState, Reminder, claim
+from bot.quiz.topics import topic_matches
 from bot.settings import Settings
 from bot.store import Person, Region, Role, Store
 
@@ -85,8 +86,6 @@ class Plans:
                due_on: dt.date, question_count: int = 5) -> Assignment | str:
         """Create an assignment; a problem key when the target is unknown, outside the
         trainer's stores, or the topic has no questions. `by` None: the command line."""
-        from bot.quiz.practice import topic_matches
-
         with self.sessions.begin() as db:
             manager = db.get(Person, by) if by is not None else None
             if manager is not None and manager.role not in (Role.trainer, Role.admin):

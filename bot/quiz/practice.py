@@ -13,10 +13,9 @@ import datetime as dt
 import json
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import fuzz
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +32,7 @@ from bot.quiz.records import (
     claim,
 )
 from bot.quiz.schedule import review
+from bot.quiz.topics import topic_matches
 from bot.settings import CertificationLevel, Settings
 from bot.store import Exchange, Person
 from ingest.normalize import for_matching
@@ -44,7 +44,6 @@ POLL_OPTION_MAX = 100
 POLL_OPTIONS_MAX = 12
 POLL_EXPLANATION_MAX = 200
 POLL_EXPLANATION_LINE_FEEDS = 2
-TOPIC_MATCH_MIN = 80
 
 AnswerStatus = Literal["ok", "unknown", "duplicate", "closed"]
 
@@ -118,23 +117,10 @@ class Start:
     problem: str | None = None  # no_questions | unknown_level | unknown_assignment
     resumed: bool = False
     level: CertificationLevel | None = None
-    matched_topics: list[str] = field(default_factory=list)
 
 
 def _loads(text: str | None) -> list:
     return list(json.loads(text)) if text else []
-
-
-def topic_matches(query: str, topics: Sequence[str]) -> list[str]:
-    """Topics a guide's words point at: a substring either way after normalisation
-    (full/half width, traditional/simplified, case), else a close fuzzy match."""
-    wanted = for_matching(query).strip()
-    if not wanted:
-        return []
-    exact = [t for t in topics if wanted in for_matching(t) or for_matching(t) in wanted]
-    if exact:
-        return exact
-    return [t for t in topics if fuzz.partial_ratio(wanted, for_matching(t)) >= TOPIC_MATCH_MIN]
 
 
 def level_pool(level: CertificationLevel, questions: Sequence[BankQuestion]) -> list[BankQuestion]:
@@ -184,7 +170,6 @@ class Practice:
                     return Start(resumed, resumed=True)
             bank = self._active(db)
             chosen_level = None
-            matched: list[str] = []
             if level is not None:
                 chosen_level = self.level(level)
                 if chosen_level is None:
@@ -200,15 +185,11 @@ class Practice:
                 picked = self._choose(db, person.id, pool, assignment.question_count, now)
                 kind, topic = "assignment", assignment.topic
             else:
-                if topic:
-                    matched = topic_matches(topic, sorted({q.topic for q in bank}))
-                    pool = [q for q in bank if q.topic in matched]
-                else:
-                    pool = bank
+                pool = self._topic_pool(bank, topic)
                 picked = self._choose(db, person.id, pool, self.settings.quiz_session_size, now)
                 kind = "practice"
             if not picked:
-                return Start(None, "no_questions", matched_topics=matched)
+                return Start(None, "no_questions")
             for old in db.scalars(select(QuizSession).where(
                     QuizSession.person_id == person.id, QuizSession.status == "open")):
                 old.status = "abandoned"
@@ -220,8 +201,7 @@ class Practice:
             )
             db.add(session)
             db.flush()
-            return Start(self._deliver(db, session, person, 0, now), level=chosen_level,
-                         matched_topics=matched)
+            return Start(self._deliver(db, session, person, 0, now), level=chosen_level)
 
     def _resume(self, db: Session, person: Person, now: dt.datetime) -> Delivery | None:
         session = db.scalar(select(QuizSession).where(
