@@ -149,11 +149,13 @@ class Retriever:
         k = k or s.top_k
         terms = QueryTerms.of(question)
         vector = self.embedder.embed_query(question)
-        dense = self.reader.dense(vector, s.candidates)
-        # Dense scores favour passages in the question's own language; a second list
-        # restricted to the other language lets an English question find a Chinese SOP.
+        by_language = self.reader.dense(vector, s.candidates)
+        dense = sorted((hit for hits in by_language.values() for hit in hits),
+                       key=lambda hit: hit[1], reverse=True)[: s.candidates]
+        # Dense scores favour passages in the question's own language; the other
+        # language's own best list lets an English question find a Chinese SOP.
         other = "en" if language_of(question) == "zh" else "zh"
-        crossing = self.reader.dense(vector, s.candidates, language=other)
+        crossing = by_language.get(other, [])
         lexical = self.reader.lexical(terms, s.candidates, s.lexical_column_weights)
         ids = [i for i, _ in dense] + [i for i, _ in crossing] + [i for i, _ in lexical]
         records = self.reader.chunks(list(dict.fromkeys(ids)))

@@ -412,11 +412,9 @@ class IndexReader:
     def embedding_model(self) -> str | None:
         return self._open()[0].meta("embedding_model")
 
-    def dense(
-        self, vector: np.ndarray, k: int, language: str | None = None
-    ) -> list[tuple[str, float]]:
-        where = {"lang": language} if language else None
-        return self._vector_call(lambda v: v.query(vector, k, where), [])
+    def dense(self, vector: np.ndarray, k: int) -> dict[str, list[tuple[str, float]]]:
+        """The k nearest passages of each language ({} while vectors are unreachable)."""
+        return self._vector_call(lambda v: v.query(vector, k), {})
 
     def lexical(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
