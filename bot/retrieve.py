@@ -45,7 +45,8 @@ class Passage:
     coverage: float = 0.0
     product_match: bool = False  # the question names this record's product (or its category word)
     product_named: bool = False  # ... by its full name or SKU
-    detail_coverage: float = 1.0  # for a product record: coverage of what the question asks beyond the name
+    detail_coverage: float = 1.0  # coverage of what the question asks beyond the product it names
+    asks_product: bool = False  # the question names a product (or category) of some FAB record
     soft_coverage: float = 0.0  # like coverage, but a word also counts when a near-synonym is present
     soft_min: float = 0.0  # how well the worst-matched question word is matched
     dense_best: float = 0.0  # the best cosine of any candidate: does the knowledge base speak of this at all?
@@ -62,8 +63,10 @@ class Passage:
 
     @property
     def detail_gap(self) -> float:
-        """For a named product record, the share of the question's other words it lacks."""
-        return 1.0 - self.detail_coverage if self.product_match else 0.0
+        """When the question names a product, the share of its other words the passage
+        lacks: "云朵空气净化器多少钱" is not answered by an SOP that mentions air purifiers
+        any more than by the record of another purifier."""
+        return 1.0 - self.detail_coverage if self.asks_product else 0.0
 
     @property
     def matching_text(self) -> str:
@@ -97,11 +100,14 @@ def coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in text) / total
 
 
-def detail_coverage(weights: dict[str, float], passage: Passage) -> float:
-    """Coverage of the words that are not the product's name or SKU: "刀网多久换" about a
-    shaver is only answered if the record mentions the shaver's foil."""
-    name = for_matching(passage.chunk.metadata.get("product", "") + " " + passage.chunk.metadata.get("sku", ""))
-    rest = {t: w for t, w in weights.items() if t not in name}
+def product_name(chunk: ChunkRecord) -> str:
+    return for_matching(chunk.metadata.get("product", "") + " " + chunk.metadata.get("sku", ""))
+
+
+def detail_coverage(weights: dict[str, float], names: str, passage: Passage) -> float:
+    """Coverage of the words that are not the named products' names or SKUs: "刀网多久换"
+    about a shaver is only answered if the passage mentions the shaver's foil."""
+    rest = {t: w for t, w in weights.items() if t not in names}
     if not rest:
         return 1.0
     return coverage(rest, matching_form("", None, passage.chunk.text))
@@ -189,11 +195,14 @@ class Retriever:
             named = names_product(question_norm, passage.chunk)
             passage.product_match = named is not None
             passage.product_named = named == "name"
-            if passage.product_match:
-                passage.detail_coverage = detail_coverage(weights, passage)
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_named:
                 passage.score += s.product_boost
+        names = "\n".join(product_name(p.chunk) for p in passages.values() if p.product_match)
+        if names:
+            for passage in passages.values():
+                passage.asks_product = True
+                passage.detail_coverage = detail_coverage(weights, names, passage)
         ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH])
         best = max((score for hits in (dense, crossing) for _, score in hits[:1]), default=0.0)

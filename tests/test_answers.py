@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from bot.answer import Answer
 from bot.service import Services
+from bot.settings import Settings
+from ingest.pipeline import ingest
 
 
 def ask(services: Services, question: str) -> Answer:
@@ -162,3 +165,31 @@ def test_question_outside_the_knowledge_base_is_declined_with_closest_topics(
 def test_csv_product_citation_names_the_file_once(services: Services) -> None:
     answer = ask(services, "What is the price of the Lumora sunrise alarm clock?")
     assert answer.text.splitlines()[-1] == "Sources: [1] imported_en v1 › Lumora Sunrise Alarm Clock"
+
+
+def test_price_of_a_product_the_chain_does_not_sell_is_declined(tmp_path: Path) -> None:
+    """The question names a product category the sheets know ("空气净化器") with a name they
+    do not ("云朵"): neither the other purifier's record nor an SOP that mentions purifiers
+    and price tags answers it."""
+    fab = tmp_path / "knowledge" / "fab"
+    fab.mkdir(parents=True)
+    (fab / "purifiers.csv").write_text(
+        "产品,SKU,价格,特点,优势,利益\n"
+        "净界空气净化器,HY-AP300,2499,H13级HEPA滤网,客厅一台就够,新装修入住更安心\n"
+        "轻风无线吸尘器,HY-VC800,1599,吸力强,轻巧,打扫不累\n",
+        encoding="utf-8",
+    )
+    sop = tmp_path / "sop"
+    sop.mkdir()
+    (sop / "opening.md").write_text(
+        "# 开店检查\n\n1. 打开空气净化器和加湿器演示机，检查演示效果。\n"
+        "2. 核对价签与系统价格一致，缺失的价签当场补齐。\n3. 检查收银台零钱是否充足。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(home=tmp_path / "home")
+    ingest(settings, [tmp_path / "knowledge", sop])
+    answerer = Services(settings).answerer
+
+    assert answerer.answer("净界空气净化器多少钱").found
+    answer = answerer.answer("云朵空气净化器多少钱")
+    assert not answer.found, answer.text
