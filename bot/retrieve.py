@@ -19,9 +19,20 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
-from ingest.normalize import dominant_language, for_matching, has_cjk, language_of, words
+from ingest.normalize import (
+    cjk_bigrams,
+    dominant_language,
+    for_matching,
+    has_cjk,
+    language_of,
+    words,
+)
 
 SOFT_MATCH_DEPTH = 3
+# The found decision corrects coverage for question length (one unmatched word in eight
+# is not one in three); staff questions have 3–6 content words, and beyond 8 the
+# development sets have too few questions to say more.
+QUESTION_WORDS_CAP = 8
 
 # Model codes and spec values a question names ("HY-AP500", "T5", "110V"): letters and
 # digits in one token. Clock times ("9pm") are not codes.
@@ -53,6 +64,7 @@ class Passage:
     cross_lingual: float = 0.0  # 1.0 when the passage is not in the question's language (word overlap means less)
     missing_code: float = 0.0  # 1.0 when the question names a model code or spec value the passage lacks
     missing_date: float = 0.0  # 1.0 when the question asks about "today", "this year" … and the passage does not
+    question_words: float = 0.0  # how many content words the question has (coverage means more for long ones)
     ranks: dict[str, int] = field(default_factory=dict)
     lexical_only: bool = False  # found while the vector store was unreachable: no dense evidence
 
@@ -188,8 +200,7 @@ class Retriever:
         missing_dense = [p for p in passages.values() if not {"dense", "crossing"} & set(p.ranks)]
         if missing_dense:
             self._fill_dense(vector, missing_dense)
-        frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
-        weights = idf_weights(terms, frequencies, total)
+        weights = self._word_weights(terms)
         for passage in passages.values():
             passage.coverage = coverage(weights, passage.matching_text)
             named = names_product(question_norm, passage.chunk)
@@ -211,8 +222,27 @@ class Retriever:
             passage.dense_best = max(best, passage.dense)
             passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)
             passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
+            passage.question_words = float(min(len(weights), QUESTION_WORDS_CAP))
             passage.lexical_only = self.reader.degraded
         return ranked
+
+    def _word_weights(self, terms: QueryTerms) -> dict[str, float]:
+        """IDF weights of the question's words. A Chinese word the knowledge base never
+        uses is the strongest sign of a question about something else, unless it is
+        jieba gluing known words together ("破壁机太吵" → "破壁" + "机太吵"): such a word is
+        replaced by its character pairs that the knowledge base does use ("太吵")."""
+        frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
+        glued = {w: cjk_bigrams(w) for w in terms.words if len(w) >= 3 and has_cjk(w) and not frequencies.get(w)}
+        if glued:
+            pairs = [b for bigrams in glued.values() for b in bigrams]
+            pair_frequencies, _ = self.reader.document_frequencies(QueryTerms([], pairs, []))
+            known = {w: [b for b in bigrams if pair_frequencies.get(b)] for w, bigrams in glued.items()}
+            words_out: list[str] = []
+            for word in terms.words:
+                words_out.extend(known.get(word) or [word])
+            frequencies = {**frequencies, **pair_frequencies}
+            terms = QueryTerms(words_out, [], [])
+        return idf_weights(terms, frequencies, total)
 
     def _soft_match(self, weights: dict[str, float], passages: list[Passage]) -> None:
         """Does each passage speak about every thing the question asks? A question word
