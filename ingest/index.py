@@ -361,6 +361,9 @@ class IndexReader:
                 if name != self._name:
                     directory = self._layout.root / name
                     lexical = LexicalStore(directory / LEXICAL_FILE, readonly=True)
+                    if lexical.meta("index_format") != INDEX_FORMAT:
+                        log.warning("the index in %s was built by another guidebot version; "
+                                    "run `guidebot ingest PATH` to rebuild it", directory)
                     self.close()
                     self._name, self._lexical, self._vectors = name, lexical, None
             assert self._lexical is not None
@@ -372,7 +375,7 @@ class IndexReader:
         and the next call tries again."""
         if self._vectors is None:
             try:
-                self._vectors = ChromaVectors(self._settings, self._layout.root / str(self._name))
+                self._vectors = ChromaVectors(self._settings, self._layout.root / str(self._name), create=False)
             except VectorStoreError as exc:
                 self._vector_failure(exc)
         return self._vectors

@@ -14,6 +14,7 @@ generations that have been published and will not change again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -65,7 +66,10 @@ def _server_collection(settings: IngestSettings, generation_dir: Path) -> str:
 class ChromaVectors:
     """Vectors of one index generation, a collection per language (LANGUAGES)."""
 
-    def __init__(self, settings: IngestSettings, generation_dir: Path) -> None:
+    def __init__(self, settings: IngestSettings, generation_dir: Path, create: bool = True) -> None:
+        """`create=False` for readers: a published generation is never written, and one
+        built by an older guidebot (other collections) fails here instead of gaining
+        empty collections."""
         self._settings = settings
         self._client: Any
         try:
@@ -79,9 +83,11 @@ class ChromaVectors:
                     path=str(generation_dir / "chroma"), settings=_chroma_settings()
                 )
                 base = COLLECTION
+            self._base = base
             self._collections = {
-                language: self._client.get_or_create_collection(
-                    f"{base}-{language}", metadata={"hnsw:space": "cosine"}
+                language: (
+                    self._client.get_or_create_collection(f"{base}-{language}", metadata={"hnsw:space": "cosine"})
+                    if create else self._client.get_collection(f"{base}-{language}")
                 )
                 for language in LANGUAGES
             }
@@ -161,6 +167,8 @@ class ChromaVectors:
         if self._settings.chroma_mode == "http":
             for collection in self._collections.values():
                 self._client.delete_collection(collection.name)
+            with contextlib.suppress(Exception):  # the one collection of an older guidebot
+                self._client.delete_collection(self._base)
 
     def close(self) -> None:
         close = getattr(self._client, "close", None)
