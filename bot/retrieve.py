@@ -140,7 +140,7 @@ def missing_mentions(question_norm: str, text: str) -> tuple[float, float]:
 
 def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     """'name' when the question names the record's product or SKU, 'category' when it
-    only uses a distinctive word of the name ("破壁机" for "晨光破壁机"), else None."""
+    only uses a distinctive word of the name ("净化器" for "净界空气净化器"), else None."""
     sku = for_matching(chunk.metadata.get("sku", ""))
     if sku and len(sku) >= 3 and sku in question_norm:
         return "name"
