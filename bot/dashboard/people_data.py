@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from bot.quiz.bank import BankQuestion
@@ -18,6 +20,11 @@ from bot.quiz.records import Assignment, AssignmentProgress, Attempt, Certificat
 from bot.store import Person, Region, Store
 
 Scope = frozenset[int] | None
+# An answer as the pages read it: question_id, correct, answered_at, store_id, choice,
+# options_shown, answer_text, time_ms (see scoped_attempts)
+AttemptFacts = Row[str, bool | None, dt.datetime | None, int | None, int | None, str, str | None, int | None]
+# What the overview needs of an answer: question_id, correct, answered_at, store_id
+Outcome = Row[str, bool | None, dt.datetime | None, int | None]
 BROKEN_MIN_ATTEMPTS = 4
 BROKEN_SAME_WRONG = 0.6  # this share of everyone picks one and the same wrong option
 
@@ -35,11 +42,15 @@ def regions_in(db: Session, scope: Scope) -> list[Region]:
             and (scope is None or set(members) <= scope)]
 
 
-def scoped_attempts(db: Session, scope: Scope, since: dt.datetime) -> list[Attempt]:
-    query = select(Attempt).where(Attempt.answered_at >= since)
+def scoped_attempts(db: Session, scope: Scope, since: dt.datetime) -> Sequence[AttemptFacts]:
+    """Answers since `since` in scope, as rows of the columns the pages use (named as on
+    Attempt): hundreds of thousands of ORM objects took seconds to build."""
+    query = select(Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id,
+                   Attempt.choice, Attempt.options_shown, Attempt.answer_text, Attempt.time_ms
+                   ).where(Attempt.answered_at >= since)
     if scope is not None:
         query = query.where(Attempt.store_id.in_(scope))
-    return list(db.scalars(query))
+    return db.execute(query).all()
 
 
 @dataclass(frozen=True)
@@ -49,35 +60,45 @@ class TopicScore:
     accuracy: float
 
 
-def weakest_topics(db: Session, attempts: list[Attempt], limit: int = 8, minimum: int = 3) -> list[TopicScore]:
+def outcomes(db: Session, scope: Scope, since: dt.datetime) -> Sequence[Outcome]:
+    """Answers since `since` in scope, only what the overview's charts count."""
+    query = select(Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id
+                   ).where(Attempt.answered_at >= since)
+    if scope is not None:
+        query = query.where(Attempt.store_id.in_(scope))
+    return db.execute(query).all()
+
+
+def weakest_topics(db: Session, attempts: Sequence[Outcome], limit: int = 8, minimum: int = 3) -> list[TopicScore]:
     topics = {qid: topic for qid, topic in db.execute(select(BankQuestion.id, BankQuestion.topic))}
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for attempt in attempts:
-        counts = tally[topics.get(attempt.question_id, "?")]
+    for question_id, correct, _, _ in attempts:
+        counts = tally[topics.get(question_id, "?")]
         counts[0] += 1
-        counts[1] += int(bool(attempt.correct))
+        counts[1] += int(bool(correct))
     scored = [TopicScore(t, n, right / n) for t, (n, right) in tally.items() if n >= minimum]
     return sorted(scored, key=lambda s: (s.accuracy, -s.answered))[:limit]
 
 
-def weekly_trend(db: Session, attempts: list[Attempt], zone: ZoneInfo, today: dt.date,
+def weekly_trend(db: Session, attempts: Sequence[Outcome], zone: ZoneInfo, today: dt.date,
                  weeks: int = 8) -> tuple[list[str], dict[str, list[float | None]]]:
-    """Accuracy per region per week (Monday-based), oldest week first."""
+    """Accuracy per region per week (Monday-based, in `zone`), oldest week first."""
     start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
-    stores = {s.id: s for s in db.scalars(select(Store))}
+    # local week starts as naive UTC instants, so each answer's week is a bisection
+    # (a time-zone conversion per answer took half a second at 100k answers)
+    edges = [dt.datetime.combine(start + dt.timedelta(days=7 * w), dt.time(), tzinfo=zone)
+             .astimezone(dt.UTC).replace(tzinfo=None) for w in range(weeks + 1)]
     regions = {rid: name for rid, name in db.execute(select(Region.id, Region.name))}
+    group = {s.id: regions.get(s.region_id, s.name) if s.region_id else s.name for s in db.scalars(select(Store))}
     tally: dict[str, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in range(weeks)])
-    for attempt in attempts:
-        if attempt.answered_at is None:
+    for _, correct, answered_at, store_id in attempts:
+        if answered_at is None:
             continue
-        day = attempt.answered_at.replace(tzinfo=dt.UTC).astimezone(zone).date()
-        week = (day - start).days // 7
-        if not 0 <= week < weeks:
-            continue
-        store = stores.get(attempt.store_id or -1)
-        name = regions.get(store.region_id, store.name) if store and store.region_id else (store.name if store else "-")
-        tally[name][week][0] += 1
-        tally[name][week][1] += int(bool(attempt.correct))
+        week = bisect_right(edges, answered_at) - 1
+        if 0 <= week < weeks:
+            counts = tally[group.get(store_id or -1, "-")][week]
+            counts[0] += 1
+            counts[1] += int(bool(correct))
     labels = [(start + dt.timedelta(days=7 * w)).strftime("%m-%d") for w in range(weeks)]
     series = {name: [100 * right / n if n else None for n, right in counts] for name, counts in sorted(tally.items())}
     return labels, series
@@ -101,17 +122,21 @@ def guide_rows(db: Session, scope: Scope, since: dt.datetime, store_id: int | No
     query = select(Person).where(Person.store_id.in_(stores)).order_by(Person.name)
     if store_id is not None:
         query = query.where(Person.store_id == store_id)
+    people = list(db.scalars(query))
+    ids = [p.id for p in people]
+    answers = {row[0]: row[1:] for row in db.execute(
+        select(Attempt.person_id, func.count(), func.count().filter(Attempt.correct.is_(True)))
+        .where(Attempt.person_id.in_(ids), Attempt.answered_at >= since).group_by(Attempt.person_id))}
+    last = dict(db.execute(select(Attempt.person_id, func.max(Attempt.answered_at))
+                           .where(Attempt.person_id.in_(ids)).group_by(Attempt.person_id)).all())
+    certificates = dict(db.execute(select(Certificate.person_id, func.count())
+                                   .where(Certificate.person_id.in_(ids)).group_by(Certificate.person_id)).all())
     rows = []
-    for person in db.scalars(query):
-        attempts = list(db.scalars(select(Attempt).where(
-            Attempt.person_id == person.id, Attempt.answered_at >= since)))
-        last = db.scalar(select(func.max(Attempt.answered_at)).where(Attempt.person_id == person.id))
-        certificates = db.scalar(select(func.count()).select_from(Certificate).where(
-            Certificate.person_id == person.id)) or 0
-        right = sum(1 for a in attempts if a.correct)
+    for person in people:
+        answered, right = answers.get(person.id, (0, 0))
         rows.append(GuideRow(person.id, person.name, person.role, stores.get(person.store_id or -1, ""),
-                             person.active, len(attempts), right / len(attempts) if attempts else None,
-                             last, certificates))
+                             person.active, answered, right / answered if answered else None,
+                             last.get(person.id), certificates.get(person.id, 0)))
     return rows
 
 
@@ -139,12 +164,13 @@ class QuestionStat:
 
 
 def question_stats(db: Session, scope: Scope, since: dt.datetime) -> list[QuestionStat]:
-    by_question: dict[str, list[Attempt]] = defaultdict(list)
+    by_question: dict[str, list[AttemptFacts]] = defaultdict(list)
     for attempt in scoped_attempts(db, scope, since):
         by_question[attempt.question_id].append(attempt)
+    bank = {q.id: q for q in db.scalars(select(BankQuestion).where(BankQuestion.id.in_(by_question)))}
     stats = []
     for question_id, attempts in by_question.items():
-        question = db.get(BankQuestion, question_id)
+        question = bank.get(question_id)
         wrong_choices: Counter[str] = Counter()
         for attempt in attempts:
             if not attempt.correct:
@@ -208,9 +234,10 @@ def assignment_rows(db: Session, scope: Scope) -> list[AssignmentRow]:
         if not assignment_visible(db, assignment, scope):
             continue
         scores = []
+        progress_of = {p.person_id: p for p in db.scalars(select(AssignmentProgress).where(
+            AssignmentProgress.assignment_id == assignment.id))}
         for person in assignees(db, assignment):
-            progress = db.scalar(select(AssignmentProgress).where(
-                AssignmentProgress.assignment_id == assignment.id, AssignmentProgress.person_id == person.id))
+            progress = progress_of.get(person.id)
             completed = progress.completed_at if progress else None
             scores.append((person.name, stores.get(person.store_id or -1, ""),
                            progress.score if progress and completed else None, completed))

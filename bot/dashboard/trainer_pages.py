@@ -19,9 +19,9 @@ from bot.dashboard.people_data import (
     assignment_rows,
     assignment_visible,
     guide_rows,
+    outcomes,
     question_stats,
     regions_in,
-    scoped_attempts,
     stores_in,
     weakest_topics,
     weekly_trend,
@@ -69,7 +69,7 @@ def overview(request: Request, account: Viewer, format: str | None = None) -> Re
                             [[r.region, r.store, r.people, r.practising, r.answered,
                               None if r.accuracy is None else round(r.accuracy, 3), r.sessions_finished,
                               r.assignments_done, r.assignments_given] for r in rows], format)
-        attempts = scoped_attempts(db, account.stores, now - dt.timedelta(weeks=8))
+        attempts = outcomes(db, account.stores, now - dt.timedelta(weeks=8))
         recent = [a for a in attempts if a.answered_at and a.answered_at >= since]
         weak = weakest_topics(db, recent)
         labels, series = weekly_trend(db, attempts, zone, now.replace(tzinfo=dt.UTC).astimezone(zone).date())

@@ -125,24 +125,31 @@ def manager_scope(db: Session, manager_id: int) -> set[int] | None | bool:
 
 
 def store_reports(db: Session, scope: set[int] | frozenset[int] | None, since: dt.datetime) -> list[StoreReport]:
-    """One row per store in scope (None: every store), over answers since `since`."""
+    """One row per store in scope (None: every store), over answers since `since` by the
+    store's active people. A handful of grouped queries, whatever the number of stores
+    and people: a chain's overview has hundreds of stores and thousands of guides."""
+    stores = [(store, region) for store, region in db.execute(
+        select(Store, Region.name).outerjoin(Region, Region.id == Store.region_id).order_by(Store.name))
+        if scope is None or store.id in scope]
+    active = Person.active.is_(True)
+    people = dict(db.execute(select(Person.store_id, func.count()).where(active).group_by(Person.store_id)).all())
+    answers = {row[0]: row[1:] for row in db.execute(
+        select(Person.store_id, func.count(func.distinct(Attempt.person_id)), func.count(),
+               func.count().filter(Attempt.correct.is_(True)))
+        .select_from(Attempt).join(Person, Person.id == Attempt.person_id)
+        .where(active, Attempt.answered_at >= since).group_by(Person.store_id))}
+    finished = dict(db.execute(
+        select(Person.store_id, func.count()).select_from(QuizSession)
+        .join(Person, Person.id == QuizSession.person_id)
+        .where(active, QuizSession.status == "finished", QuizSession.finished_at >= since)
+        .group_by(Person.store_id)).all())
+    done, given = _assignment_counts(db)
     rows = []
-    for store in db.scalars(select(Store).order_by(Store.name)):
-        if scope is not None and store.id not in scope:
-            continue
-        people = list(db.scalars(select(Person).where(Person.store_id == store.id, Person.active.is_(True))))
-        ids = [p.id for p in people]
-        attempts = list(db.scalars(select(Attempt).where(
-            Attempt.person_id.in_(ids), Attempt.answered_at >= since))) if ids else []
-        finished = db.scalar(select(func.count()).select_from(QuizSession).where(
-            QuizSession.person_id.in_(ids), QuizSession.status == "finished",
-            QuizSession.finished_at >= since)) if ids else 0
-        done, given = _assignment_counts(db, store, ids)
-        region = db.get(Region, store.region_id) if store.region_id else None
+    for store, region in stores:
+        practising, answered, correct = answers.get(store.id, (0, 0, 0))
         rows.append(StoreReport(
-            region.name if region else None, store.name, len(people),
-            len({a.person_id for a in attempts}), len(attempts),
-            sum(1 for a in attempts if a.correct), finished or 0, done, given,
+            region, store.name, people.get(store.id, 0), practising, answered, correct,
+            finished.get(store.id, 0), done[store.id], given[store.id],
         ))
     return rows
 
@@ -156,16 +163,17 @@ def report(plans: Plans, manager_id: int, since: dt.datetime) -> list[StoreRepor
         return store_reports(db, scope if isinstance(scope, set) else None, since)
 
 
-def _assignment_counts(db: Session, store: Store, person_ids: list[int]) -> tuple[int, int]:
-    done = given = 0
+def _assignment_counts(db: Session) -> tuple[defaultdict[int, int], defaultdict[int, int]]:
+    """(done, given) per store over the active assignments: two queries per assignment."""
+    done: defaultdict[int, int] = defaultdict(int)
+    given: defaultdict[int, int] = defaultdict(int)
     for assignment in db.scalars(select(Assignment).where(Assignment.active.is_(True))):
+        completed = set(db.scalars(select(AssignmentProgress.person_id).where(
+            AssignmentProgress.assignment_id == assignment.id, AssignmentProgress.completed_at.is_not(None))))
         for person in assignees(db, assignment):
-            if person.id in person_ids:
-                given += 1
-                done += db.scalar(select(func.count()).select_from(AssignmentProgress).where(
-                    AssignmentProgress.assignment_id == assignment.id,
-                    AssignmentProgress.person_id == person.id,
-                    AssignmentProgress.completed_at.is_not(None))) or 0
+            if person.store_id is not None:
+                given[person.store_id] += 1
+                done[person.store_id] += person.id in completed
     return done, given
 
 
