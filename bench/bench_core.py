@@ -12,20 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bot.evaluate import load_golden
-from bot.service import Services
-from bot.settings import Settings
-from ingest.pipeline import ingest
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
+from bench.timing import percentile, warm_latencies  # noqa: E402
+from bot.evaluate import load_golden  # noqa: E402
+from bot.service import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from ingest.pipeline import ingest  # noqa: E402
 
 
 def main() -> None:
@@ -44,14 +42,7 @@ def main() -> None:
         again = ingest(settings, args.content)
         reingest_s = time.perf_counter() - start
         questions = [q.question for q in load_golden(args.queries)]
-        answerer = Services(settings).answerer
-        for question in questions:  # warm-up pass
-            answerer.answer(question)
-        latencies = []
-        for question in questions:
-            t = time.perf_counter()
-            answerer.answer(question)
-            latencies.append((time.perf_counter() - t) * 1000)
+        latencies = warm_latencies(Services(settings).answerer, questions)
     result = {
         "files": files,
         "chunks": chunks,

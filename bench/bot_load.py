@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import percentile  # noqa: E402
 from bot.access import create_invite  # noqa: E402
 from bot.channels.telegram_bot import TelegramBot  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
@@ -48,11 +49,6 @@ from tests.servers import chroma_server, postgres_server  # noqa: E402
 from tests.telegram_standin import DEFAULT_TOKEN, BotApiStandIn, SimUser  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def person_session(api: BotApiStandIn, user: SimUser, questions: list[str],

@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import load_samples, template_key, write_clones  # noqa: E402
+from bench.timing import percentile, warm_latencies  # noqa: E402
 from bot.evaluate import load_golden  # noqa: E402
 from bot.service import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -101,11 +102,6 @@ class CachedEmbedder:
         np.savez(self._file, keys=keys, vectors=np.vstack(list(self._cache.values())))
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def rss_mb(pid: int | str = "self") -> float:
     """Resident memory now (VmRSS), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -145,18 +141,6 @@ def content_paths(corpus: Path) -> list[Path]:
     return [corpus / "knowledge", corpus / "sop"]
 
 
-def timed_latencies(settings: Settings, questions: list[str]) -> list[float]:
-    answerer = Services(settings).answerer
-    for question in questions:  # warm-up pass: caches, page cache, HNSW pages
-        answerer.answer(question)
-    latencies = []
-    for question in questions:
-        started = time.perf_counter()
-        answerer.answer(question)
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
-
-
 def measure(settings: Settings, corpus: Path, embedder: CachedEmbedder) -> dict[str, Any]:
     paths = content_paths(corpus)
     started = time.perf_counter()
@@ -168,7 +152,7 @@ def measure(settings: Settings, corpus: Path, embedder: CachedEmbedder) -> dict[
     again = ingest(settings, paths, embedder=embedder, notify=lambda _: None)
     reingest_s = time.perf_counter() - started
     questions = [q.question for name in QUESTION_SETS for q in load_golden(REPO / name)]
-    latencies = timed_latencies(settings, questions)
+    latencies = warm_latencies(Services(settings).answerer, questions)
     return {
         "files": files, "chunks": chunks, "failed": first.counts()["failed"],
         "ingest_s": round(ingest_s, 1),
