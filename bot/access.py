@@ -32,13 +32,19 @@ def get_or_create_store(session: Session, name: str, region: str | None = None) 
         store = Store(name=name)
         session.add(store)
     if region:
-        found = session.scalar(select(Region).where(Region.name == region.strip()))
-        if found is None:
-            found = Region(name=region.strip())
-            session.add(found)
-        store.region = found
+        store.region = get_or_create_region(session, region)
     session.flush()
     return store
+
+
+def get_or_create_region(session: Session, name: str) -> Region:
+    name = name.strip()
+    region = session.scalar(select(Region).where(Region.name == name))
+    if region is None:
+        region = Region(name=name)
+        session.add(region)
+        session.flush()
+    return region
 
 
 def create_invite(

@@ -83,8 +83,14 @@ def save_and_ingest(settings: Settings, filename: str, data: bytes, doc_type: st
     target = folder / name
     if target.resolve().parent != folder.resolve():  # belt and braces after safe_name
         raise UploadError("bad file name")
-    temporary = target.with_name(f".{name}.part")
-    temporary.write_bytes(data)
-    temporary.replace(target)
+    write_whole(target, data)
     report, questions = ingest_content(settings, [root])
     return UploadResult(name, report, questions)
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write beside the file and rename over it: an ingest running meanwhile reads the
+    old bytes or the new ones, never half a file."""
+    temporary = target.with_name(f".{target.name}.part")
+    temporary.write_bytes(data)
+    temporary.replace(target)

@@ -12,7 +12,8 @@ from pwdlib import PasswordHash
 from sqlalchemy import Boolean, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.store import Region, Store
+from bot.access import get_or_create_region, get_or_create_store
+from bot.store import Store
 from ingest.db import Base
 from ingest.registry import utcnow
 
@@ -100,8 +101,6 @@ def hash_password(password: str) -> str:
 def create_user(db: Session, name: str, role: str, password: str, *, regions: list[str] = (),  # type: ignore[assignment]
                 stores: list[str] = ()) -> DashboardUser:  # type: ignore[assignment]
     """A new account; regions and stores are created when new (as invites do)."""
-    from bot.access import get_or_create_store
-
     name = name.strip()
     if not name:
         raise AccountError("the name is empty")
@@ -117,12 +116,7 @@ def create_user(db: Session, name: str, role: str, password: str, *, regions: li
     db.add(user)
     db.flush()
     for region_name in regions:
-        region = db.scalar(select(Region).where(Region.name == region_name.strip()))
-        if region is None:
-            region = Region(name=region_name.strip())
-            db.add(region)
-            db.flush()
-        db.add(UserScope(user_id=user.id, kind="region", target_id=region.id))
+        db.add(UserScope(user_id=user.id, kind="region", target_id=get_or_create_region(db, region_name).id))
     for store_name in stores:
         db.add(UserScope(user_id=user.id, kind="store", target_id=get_or_create_store(db, store_name).id))
     return user

@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
@@ -61,7 +61,8 @@ def session_secret(settings: Settings) -> str:
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    app = FastAPI(title="guidebot dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="guidebot dashboard", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(verify_csrf)])  # every form post, on every router
     app.state.settings = settings
     app.state.sessions = session_factory(settings.db_url)
     app.state.services = services or Services(settings)
@@ -96,10 +97,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     return app
 
 
-def _auth_router():  # type: ignore[no-untyped-def]
-    from fastapi import APIRouter
-
-    router = APIRouter(dependencies=[Depends(verify_csrf)])
+def _auth_router() -> APIRouter:
+    router = APIRouter()
 
     @router.get("/")
     def home(account: Annotated[Account, Depends(current_account)]) -> Response:

@@ -22,12 +22,11 @@ from bot.dashboard.web import (
     render,
     sessions_of,
     settings_of,
-    verify_csrf,
 )
 from bot.store import Exchange, KnowledgeGap, Person, Store
 from ingest.registry import Document, DocumentVersion
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter()
 Owner = Annotated[Account, Depends(content_viewer)]
 
 
@@ -35,9 +34,9 @@ Owner = Annotated[Account, Depends(content_viewer)]
 def documents(request: Request, account: Owner, format: str | None = None) -> Response:
     with sessions_of(request)() as db:
         rows = list(db.scalars(select(Document).order_by(Document.status, Document.path)))
-        listed = [{"id": d.id, "path": d.path, "root": d.root, "title": d.title, "type": d.doc_type,
+        listed = [{"id": d.id, "path": d.path, "title": d.title, "type": d.doc_type,
                    "version": d.version, "status": d.status, "error": d.error, "chunks": d.chunk_count,
-                   "ingested": d.ingested_at, "updated": d.updated_at} for d in rows]
+                   "ingested": d.ingested_at} for d in rows]
     if format:
         return download("documents", ["path", "title", "type", "version", "status", "chunks", "last_ingest_utc", "error"],
                         [[d["path"], d["title"], d["type"], d["version"], d["status"], d["chunks"], d["ingested"],

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.content import UploadError, ingest_content
+from bot.content import UploadError, ingest_content, write_whole
 from bot.quiz.bank import SyncReport
 from bot.settings import Settings
 from ingest.loaders import loader_for
@@ -58,9 +58,7 @@ def roll_back(settings: Settings, db: Session, document: Document, version: int)
         raise UploadError(f"no version {version}")
     target = source_file(document)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(blob_path(settings, kept).read_bytes())
-    temporary.replace(target)
+    write_whole(target, blob_path(settings, kept).read_bytes())
     return ingest_content(settings, [Path(document.root)])
 
 

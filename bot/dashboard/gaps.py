@@ -29,13 +29,11 @@ class GapGroup:
         return len(self.ids)
 
 
-def group_gaps(db: Session, embedder: Embedder, include_resolved: bool = False) -> list[GapGroup]:
-    """Greedy grouping: each gap joins the first group whose first question is close
-    enough, else starts its own. Biggest groups first."""
-    query = select(KnowledgeGap).order_by(KnowledgeGap.id.desc())
-    if not include_resolved:
-        query = query.where(KnowledgeGap.resolved.is_(False))
-    gaps = list(db.scalars(query))
+def group_gaps(db: Session, embedder: Embedder) -> list[GapGroup]:
+    """Open gaps, grouped greedily: each gap joins the first group whose first question
+    is close enough, else starts its own. Biggest groups first."""
+    gaps = list(db.scalars(select(KnowledgeGap).where(KnowledgeGap.resolved.is_(False))
+                           .order_by(KnowledgeGap.id.desc())))
     if not gaps:
         return []
     stores = {s.id: s.name for s in db.scalars(select(Store))}

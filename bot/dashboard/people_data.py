@@ -9,9 +9,10 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVarTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.quiz.bank import BankQuestion
@@ -20,6 +21,7 @@ from bot.quiz.records import Assignment, AssignmentProgress, Attempt, Certificat
 from bot.store import Person, Region, Store
 
 Scope = frozenset[int] | None
+Columns = TypeVarTuple("Columns")
 # An answer as the pages read it: question_id, correct, answered_at, store_id, choice,
 # options_shown, answer_text, time_ms (see scoped_attempts)
 AttemptFacts = Row[str, bool | None, dt.datetime | None, int | None, int | None, str, str | None, int | None]
@@ -45,12 +47,14 @@ def regions_in(db: Session, scope: Scope) -> list[Region]:
 def scoped_attempts(db: Session, scope: Scope, since: dt.datetime) -> Sequence[AttemptFacts]:
     """Answers since `since` in scope, as rows of the columns the pages use (named as on
     Attempt): hundreds of thousands of ORM objects took seconds to build."""
-    query = select(Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id,
-                   Attempt.choice, Attempt.options_shown, Attempt.answer_text, Attempt.time_ms
-                   ).where(Attempt.answered_at >= since)
-    if scope is not None:
-        query = query.where(Attempt.store_id.in_(scope))
-    return db.execute(query).all()
+    return db.execute(_answered_in(select(
+        Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id,
+        Attempt.choice, Attempt.options_shown, Attempt.answer_text, Attempt.time_ms), scope, since)).all()
+
+
+def _answered_in(query: Select[*Columns], scope: Scope, since: dt.datetime) -> Select[*Columns]:
+    query = query.where(Attempt.answered_at >= since)
+    return query if scope is None else query.where(Attempt.store_id.in_(scope))
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,8 @@ class TopicScore:
 
 def outcomes(db: Session, scope: Scope, since: dt.datetime) -> Sequence[Outcome]:
     """Answers since `since` in scope, only what the overview's charts count."""
-    query = select(Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id
-                   ).where(Attempt.answered_at >= since)
-    if scope is not None:
-        query = query.where(Attempt.store_id.in_(scope))
-    return db.execute(query).all()
+    return db.execute(_answered_in(select(
+        Attempt.question_id, Attempt.correct, Attempt.answered_at, Attempt.store_id), scope, since)).all()
 
 
 def weakest_topics(db: Session, attempts: Sequence[Outcome], limit: int = 8, minimum: int = 3) -> list[TopicScore]:
@@ -224,7 +225,10 @@ def target_name(db: Session, assignment: Assignment) -> str:
 
 
 def assignment_visible(db: Session, assignment: Assignment, scope: Scope) -> bool:
-    return scope is None or bool(target_store_ids(db, assignment)) and target_store_ids(db, assignment) <= scope
+    if scope is None:
+        return True
+    ids = target_store_ids(db, assignment)
+    return bool(ids) and ids <= scope
 
 
 def assignment_rows(db: Session, scope: Scope) -> list[AssignmentRow]:
