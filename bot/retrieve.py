@@ -56,8 +56,7 @@ class Passage:
     coverage: float = 0.0
     product_match: bool = False  # the question names this record's product (or its category word)
     product_named: bool = False  # ... by its full name or SKU
-    detail_coverage: float = 1.0  # coverage of what the question asks beyond the product it names
-    asks_product: bool = False  # the question names a product (or category) of some FAB record
+    detail_coverage: float = 1.0  # coverage of what the question asks beyond the product it names (1.0: names none)
     soft_coverage: float = 0.0  # like coverage, but a word also counts when a near-synonym is present
     soft_min: float = 0.0  # how well the worst-matched question word is matched
     dense_best: float = 0.0  # the best cosine of any candidate: does the knowledge base speak of this at all?
@@ -78,7 +77,7 @@ class Passage:
         """When the question names a product, the share of its other words the passage
         lacks: "云朵空气净化器多少钱" is not answered by an SOP that mentions air purifiers
         any more than by the record of another purifier."""
-        return 1.0 - self.detail_coverage if self.asks_product else 0.0
+        return 1.0 - self.detail_coverage
 
     @property
     def matching_text(self) -> str:
@@ -172,7 +171,8 @@ class Retriever:
                        key=lambda hit: hit[1], reverse=True)[: s.candidates]
         # Dense scores favour passages in the question's own language; the other
         # language's own best list lets an English question find a Chinese SOP.
-        other = "en" if language_of(question) == "zh" else "zh"
+        question_language = language_of(question)
+        other = "en" if question_language == "zh" else "zh"
         crossing = by_language.get(other, [])
         lexical = self.reader.lexical(terms, s.candidates, s.lexical_column_weights)
         ids = [i for i, _ in dense] + [i for i, _ in crossing] + [i for i, _ in lexical]
@@ -209,15 +209,13 @@ class Retriever:
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_named:
                 passage.score += s.product_boost
+        ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         names = "\n".join(product_name(p.chunk) for p in passages.values() if p.product_match)
         if names:
-            for passage in passages.values():
-                passage.asks_product = True
+            for passage in ranked:
                 passage.detail_coverage = detail_coverage(weights, names, passage)
-        ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH])
-        best = max((score for hits in (dense, crossing) for _, score in hits[:1]), default=0.0)
-        question_language = language_of(question)
+        best = dense[0][1] if dense else 0.0  # the merged list holds both languages' best
         for passage in ranked:
             passage.dense_best = max(best, passage.dense)
             passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)

