@@ -135,8 +135,9 @@ class Conversation:
         # A customer's phone or ID-card number never reaches the answer (or an LLM), and
         # only its masked form is stored (see bot/privacy.py).
         question = question.strip()
-        asked = without_personal_data(question) or mask_personal_data(question)
-        question = mask_personal_data(question)
+        masked = mask_personal_data(question)
+        asked = without_personal_data(question) or masked
+        question = masked
         if len(question) > self.settings.max_question_chars:
             return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
         if update_key and self._seen(update_key):

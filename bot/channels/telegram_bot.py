@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, MessageLimit, ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,7 +35,7 @@ from bot.access import redeem
 from bot.answer import Answer, citation_label
 from bot.catalog import SopWalk, find_product, find_sop, sop_by_key
 from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, RetryingRateLimiter
-from bot.channels.telegram_text import clip_html
+from bot.channels.telegram_text import fit_message
 from bot.conversation import Conversation, PersonView
 from bot.messages import language_from_code, say
 from bot.settings import Settings
@@ -139,9 +139,7 @@ class TelegramBot:
         chat = update.effective_chat
         if chat is None:
             return None
-        limit = MessageLimit.MAX_TEXT_LENGTH
-        text = clip_html(text, limit) if kwargs.get("parse_mode") == ParseMode.HTML else text[:limit]
-        return await chat.send_message(text, **kwargs)
+        return await chat.send_message(fit_message(text, kwargs.get("parse_mode")), **kwargs)
 
     # -- commands -------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -322,7 +320,7 @@ class TelegramBot:
             return
         lines = report_lines(result.report, result.questions)
         await self._say(update, f"<b>{html.escape(say('upload_done', language, name=result.name))}</b>\n"
-                        f"<pre>{html.escape(chr(10).join(lines))[:3500]}</pre>", parse_mode=ParseMode.HTML)
+                        f"<pre>{html.escape(chr(10).join(lines))}</pre>", parse_mode=ParseMode.HTML)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = await self._member(update)

@@ -12,11 +12,9 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
-from bot.redaction import RedactSecrets, protect_logs
-
 log = logging.getLogger(__name__)
 
-__all__ = ["PerPersonUpdateProcessor", "RedactSecrets", "RetryingRateLimiter", "protect_logs"]
+__all__ = ["PerPersonUpdateProcessor", "RetryingRateLimiter"]
 
 NETWORK_RETRIES = 3
 BACKOFF_S = 0.5

@@ -20,7 +20,7 @@ import html
 import logging
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Poll, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -31,7 +31,7 @@ from telegram.ext import (
     PollAnswerHandler,
 )
 
-from bot.channels.telegram_text import clip_html
+from bot.channels.telegram_text import fit_message
 from bot.conversation import PersonView
 from bot.messages import say
 from bot.quiz.plans import Notice, Plans, parse_time_of_day
@@ -81,8 +81,8 @@ class TelegramQuiz:
                                         first=0.5, name="quiz-sweep")
 
     # -- sending -------------------------------------------------------------------------
-    async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs: Any) -> None:
-        await context.bot.send_message(chat_id, text, **kwargs)
+    async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs: Any) -> Message:
+        return await context.bot.send_message(chat_id, fit_message(text, kwargs.get("parse_mode")), **kwargs)
 
     async def send_question(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                             delivery: Delivery, language: str) -> None:
@@ -110,8 +110,7 @@ class TelegramQuiz:
             markup = InlineKeyboardMarkup([buttons[i:i + 4] for i in range(0, len(buttons), 4)])
         else:
             text += f"\n<i>{html.escape(say('quiz_type_answer', language))}</i>"
-        message = await context.bot.send_message(chat_id, clip_html(text, 4096), parse_mode=ParseMode.HTML,
-                                                 reply_markup=markup)
+        message = await self._send(context, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
         await asyncio.to_thread(self.practice.sent, delivery.attempt_id, message_id=message.message_id)
 
     async def _begin(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, started: Start,
@@ -148,7 +147,7 @@ class TelegramQuiz:
         if feedback.explanation:
             lines.append(feedback.explanation)
         lines.append(say("quiz_source", language, source=_source(feedback.topic, feedback.source_path)))
-        await self._send(context, chat_id, "\n".join(lines)[:4096])
+        await self._send(context, chat_id, "\n".join(lines))
         if feedback.next is not None:
             await self.send_question(context, chat_id, feedback.next, language)
         elif feedback.summary is not None:
@@ -281,7 +280,7 @@ class TelegramQuiz:
                          for c in mine.certificates)
         if mine.reminder:
             lines.append(say("remind_current", language, at=mine.reminder))
-        return clip_html("\n".join(lines), 4096)
+        return "\n".join(lines)
 
     async def assign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._manager(update, context)

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import re
 
+from telegram.constants import MessageLimit, ParseMode
+
 # A tag we wrote (<b>, </i>), an entity (&amp; &#39;), a run of plain text, or a lone & or <.
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>|&#?[a-zA-Z0-9]+;|[^<&]+|[<&]")
 ELLIPSIS = "…"
 
 
+def _size(token: str) -> int:
+    """Visible characters of a text token: an entity counts 1."""
+    return 1 if token[0] == "&" and len(token) > 1 else len(token)
+
+
 def visible_length(text: str) -> int:
     """Characters Telegram counts: tags count 0, an entity counts 1."""
-    return sum(0 if m.group(2) else 1 if m.group(0)[0] == "&" and len(m.group(0)) > 1 else len(m.group(0))
-               for m in _TOKEN.finditer(text))
+    return sum(0 if m.group(2) else _size(m.group(0)) for m in _TOKEN.finditer(text))
+
+
+def fit_message(text: str, parse_mode: str | None) -> str:
+    """A message text cut to Telegram's limit: HTML cut cleanly, plain text sliced."""
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    return clip_html(text, limit) if parse_mode == ParseMode.HTML else text[:limit]
 
 
 def clip_html(text: str, limit: int) -> str:
@@ -39,7 +51,7 @@ def clip_html(text: str, limit: int) -> str:
                 open_tags.append(match.group(2))
             out.append(token)
             continue
-        size = 1 if token[0] == "&" and len(token) > 1 else len(token)
+        size = _size(token)
         if size > budget:
             if size > 1 and token[0] != "&":
                 out.append(token[:budget])

@@ -144,10 +144,6 @@ class Practice:
         return list(db.scalars(select(BankQuestion).where(BankQuestion.status == "active")
                                .order_by(BankQuestion.id)))
 
-    def topics(self) -> list[str]:
-        with self.sessions() as db:
-            return sorted({q.topic for q in self._active(db)})
-
     def level(self, name: str) -> CertificationLevel | None:
         wanted = for_matching(name)
         for level in self.settings.certification_levels:

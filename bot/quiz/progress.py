@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.access import store_scope
@@ -115,15 +115,6 @@ def progress(plans: Plans, person_id: int, now: dt.datetime) -> Progress:
     )
 
 
-def manager_scope(db: Session, manager_id: int) -> set[int] | None | bool:
-    """The stores a bot user may see results of: a set, None for all, False for none."""
-    manager = db.get(Person, manager_id)
-    if manager is None:
-        return False
-    scope = store_scope(db, manager)
-    return False if scope is not None and not scope else scope
-
-
 def store_reports(db: Session, scope: set[int] | frozenset[int] | None, since: dt.datetime) -> list[StoreReport]:
     """One row per store in scope (None: every store), over answers since `since` by the
     store's active people. A handful of grouped queries, whatever the number of stores
@@ -131,17 +122,18 @@ def store_reports(db: Session, scope: set[int] | frozenset[int] | None, since: d
     stores = [(store, region) for store, region in db.execute(
         select(Store, Region.name).outerjoin(Region, Region.id == Store.region_id).order_by(Store.name))
         if scope is None or store.id in scope]
-    active = Person.active.is_(True)
-    people = dict(db.execute(select(Person.store_id, func.count()).where(active).group_by(Person.store_id)).all())
+    # a store's active people, of the stores in scope
+    counted = and_(Person.active.is_(True), true() if scope is None else Person.store_id.in_(scope))
+    people = dict(db.execute(select(Person.store_id, func.count()).where(counted).group_by(Person.store_id)).all())
     answers = {row[0]: row[1:] for row in db.execute(
         select(Person.store_id, func.count(func.distinct(Attempt.person_id)), func.count(),
                func.count().filter(Attempt.correct.is_(True)))
         .select_from(Attempt).join(Person, Person.id == Attempt.person_id)
-        .where(active, Attempt.answered_at >= since).group_by(Person.store_id))}
+        .where(counted, Attempt.answered_at >= since).group_by(Person.store_id))}
     finished = dict(db.execute(
         select(Person.store_id, func.count()).select_from(QuizSession)
         .join(Person, Person.id == QuizSession.person_id)
-        .where(active, QuizSession.status == "finished", QuizSession.finished_at >= since)
+        .where(counted, QuizSession.status == "finished", QuizSession.finished_at >= since)
         .group_by(Person.store_id)).all())
     done, given = _assignment_counts(db)
     rows = []
@@ -157,10 +149,11 @@ def store_reports(db: Session, scope: set[int] | frozenset[int] | None, since: d
 def report(plans: Plans, manager_id: int, since: dt.datetime) -> list[StoreReport] | None:
     """Per store in a bot user's scope; None when they may see no one's results."""
     with plans.sessions() as db:
-        scope = manager_scope(db, manager_id)
-        if scope is False:
+        manager = db.get(Person, manager_id)
+        scope = store_scope(db, manager) if manager is not None else set()
+        if scope is not None and not scope:  # the stores they may see: None for all
             return None
-        return store_reports(db, scope if isinstance(scope, set) else None, since)
+        return store_reports(db, scope, since)
 
 
 def _assignment_counts(db: Session) -> tuple[defaultdict[int, int], defaultdict[int, int]]:
