@@ -9,7 +9,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,31 +25,19 @@ from ingest.embedder import Embedder
 from ingest.pipeline import ingest
 from tests.builders import build_corpus
 from tests.dashboard_site import PASSWORD, Site, seed_site
+from tests.servers import free_port
+from tests.test_dashboard_content import SOP_V1
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (make test installs it)")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-UPLOADED_SOP = """# 保温杯刻字服务SOP
-
-## 一、服务规则
-1. 保温杯刻字免费，每个杯子最多刻8个汉字。
-2. 刻字需要2个工作日，刻字后的商品不支持无理由退货。
-"""
-
-
 @dataclass
 class Running:
     url: str
     site: Site
     services: Services
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +49,7 @@ def running(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -
     site = seed_site(settings)
     services = Services(settings)
     services.__dict__["embedder"] = real_embedder
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -132,7 +119,7 @@ def test_content_owner_uploads_a_document_and_it_answers(browser: object, runnin
     page = _page(browser, running, "content")
     assert page.url.endswith("/documents")  # type: ignore[attr-defined]
     upload = tmp_path / "保温杯刻字.md"
-    upload.write_text(UPLOADED_SOP, encoding="utf-8")
+    upload.write_text(SOP_V1, encoding="utf-8")
     page.set_input_files("input[type=file]", str(upload))  # type: ignore[attr-defined]
     page.select_option("select[name=doc_type]", "sop")  # type: ignore[attr-defined]
     page.click("text=Upload and ingest 上传并导入")  # type: ignore[attr-defined]

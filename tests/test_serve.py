@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -15,6 +14,7 @@ from bot.access import create_invite
 from bot.settings import Settings
 from ingest.db import session_factory
 from tests.conftest import REPO, Corpus, guidebot_command
+from tests.servers import free_port
 from tests.telegram_standin import BotApiStandIn
 
 
@@ -48,12 +48,6 @@ async def test_serve_runs_the_bot_from_the_environment_and_keeps_the_token_out_o
     assert "Telegram bot running" in logs
     assert "retry" in logs, "the 502 was logged"
     assert api.token not in logs and api.token.split(":")[1] not in logs
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_serve_without_a_token_runs_the_dashboard_and_says_where(corpus: Corpus, tmp_path: Path) -> None:
