@@ -171,7 +171,7 @@ class Practice:
                 if chosen_level is None:
                     return Start(None, "unknown_level")
                 pool = level_pool(chosen_level, bank)
-                picked = random.Random().sample(pool, min(chosen_level.questions, len(pool)))
+                picked = random.Random(f"{person_id}:{now.isoformat()}").sample(pool, min(chosen_level.questions, len(pool)))
                 kind = "certification"
             elif assignment_id is not None:
                 assignment = db.get(Assignment, assignment_id)
