@@ -144,7 +144,7 @@ def build(content: list[Path], work: Path, embedder: Embedder) -> tuple[Services
 
 def compare(services: Services, baselines: dict[str, Search], items: list[GoldenQuestion],
             thresholds: dict[str, float]) -> dict[str, dict[str, Any]]:
-    rows = {"guidebot": metrics(evaluate_guidebot(services.retriever, services.settings, items))}
+    rows = {"guidebot": metrics(evaluate_guidebot(services.answerer, items))}
     for name, search in baselines.items():
         rows[name] = score_baseline(search, thresholds[name], items)
     return rows

@@ -8,40 +8,18 @@ cited passages, and "not found" says so plainly and offers the closest topics.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.compose import PartScorer, focused
+from bot.followup import Turn, lacks_subject, refers_back, with_subject
 from bot.retrieve import SOFT_MATCH_DEPTH, Passage, Retriever
 from bot.settings import Settings
-from ingest.lexical import QueryTerms
-from ingest.normalize import for_matching, language_of, split_sentences
+from ingest.normalize import language_of
 
 log = logging.getLogger(__name__)
 
 SECTION_SEPARATOR = " › "
-
-# Which FAB fields answer which kind of question (matched on the normalised question).
-FAB_INTENTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("多少钱", "价格", "价钱", "售价", "几块", "多少米", "price", "cost", "how much"), ("price",)),
-    (("异议", "嫌", "太贵", "贵了", "顾虑", "担心", "怎么回", "咋回", "怎么说", "反对", "拒绝",
-      "objection", "expensive", "worried", "concern", "respond", "reply", "says"),
-     ("objections", "replies")),
-    (("适合", "人群", "什么人", "哪类", "谁", "推荐给", "target", "suitable", "who", "fit", "good for"),
-     ("audience",)),
-    (("话术", "卖点", "介绍", "推荐", "怎么卖", "pitch", "selling", "sell", "introduce"),
-     ("selling_lines", "features")),
-    (("特点", "功能", "优势", "好处", "利益", "区别", "feature", "advantage", "benefit", "why"),
-     ("features", "advantages", "benefits")),
-]
-FAB_LABELS = {
-    "product": ("产品", "product"), "sku": ("sku",), "price": ("价格", "price"),
-    "category": ("品类", "category"), "features": ("特点", "features"),
-    "advantages": ("优势", "advantages"), "benefits": ("利益", "benefits"),
-    "audience": ("适用人群", "target customers"), "selling_lines": ("推荐话术", "selling lines"),
-    "objections": ("常见异议", "objections"), "replies": ("异议回复", "replies"),
-}
-DEFAULT_FAB_FIELDS = ("price", "features", "advantages", "benefits")
 
 MESSAGES = {
     "zh": {
@@ -67,6 +45,13 @@ class Answer:
     language: str
     cited: list[int] = field(default_factory=list)  # indexes into passages the text stands on
     trimmed: bool = False
+    retrieved: list[Passage] = field(default_factory=list)  # in retrieval order
+    asked: str = ""  # the question as answered: a follow-up with its subject filled in
+    subject: str | None = None
+
+    @property
+    def turn(self) -> Turn:
+        return Turn(self.asked or self.question, self.subject)
 
     @property
     def body(self) -> str:
@@ -138,72 +123,6 @@ def decide_found(passages: list[Passage], settings: Settings) -> bool:
     return answering_passage(passages, settings) is not None
 
 
-def _fab_fields(text: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        match = re.match(r"^([^：:]{1,24})[：:]\s*(.*)$", line)
-        if not match:
-            continue
-        label = for_matching(match.group(1)).strip()
-        for name, labels in FAB_LABELS.items():
-            if label in labels:
-                fields[name] = line
-    return fields
-
-
-def compose_fab(question_norm: str, passage: Passage) -> list[str]:
-    fields = _fab_fields(passage.chunk.text)
-    wanted: list[str] = []
-    for keywords, names in FAB_INTENTS:
-        if any(k in question_norm for k in keywords):
-            wanted.extend(n for n in names if n not in wanted)
-    wanted = wanted or list(DEFAULT_FAB_FIELDS)
-    lines = [fields[n] for n in ("product", "sku") if n in fields]
-    lines += [fields[n] for n in wanted if n in fields and fields[n] not in lines]
-    return lines or passage.chunk.text.splitlines()
-
-
-def compose_steps(terms: QueryTerms, passage: Passage, max_chars: int) -> list[str]:
-    """An SOP section as it stands (heading and numbered steps); when too long, the
-    window of lines around the ones that match the question best."""
-    lines = [line for line in passage.chunk.text.splitlines() if line.strip()]
-    if sum(len(x) for x in lines) <= max_chars:
-        return lines
-    scores = [_line_score(terms, line) for line in lines]
-    best = max(range(len(lines)), key=lambda i: scores[i])
-    start = max(0, best - 1)
-    window: list[str] = []
-    heading = lines[0] if start > 0 and len(lines[0]) <= 40 else None
-    budget = max_chars - (len(heading) if heading else 0)
-    for line in lines[start:]:
-        if window and sum(len(x) for x in window) + len(line) > budget:
-            break
-        window.append(line)
-    return ([heading] if heading else []) + window
-
-
-def compose_sentences(terms: QueryTerms, passage: Passage, max_chars: int) -> list[str]:
-    sentences = split_sentences(passage.chunk.text)
-    if sum(len(s) for s in sentences) <= max_chars:
-        return [passage.chunk.text]
-    ranked = sorted(range(len(sentences)), key=lambda i: _line_score(terms, sentences[i]), reverse=True)
-    chosen: list[int] = []
-    size = 0
-    for i in ranked:
-        if size + len(sentences[i]) > max_chars and chosen:
-            continue
-        chosen.append(i)
-        size += len(sentences[i])
-        if size >= max_chars * 0.6:
-            break
-    return ["".join(sentences[i] for i in sorted(chosen))]
-
-
-def _line_score(terms: QueryTerms, line: str) -> float:
-    norm = for_matching(line)
-    return sum(2 for w in set(terms.words) if w in norm) + sum(1 for b in set(terms.bigrams) if b in norm)
-
-
 def _trim(lines: list[str], max_chars: int) -> tuple[str, bool]:
     out: list[str] = []
     size = 0
@@ -218,20 +137,11 @@ def _trim(lines: list[str], max_chars: int) -> tuple[str, bool]:
     return "\n".join(out), False
 
 
-def extractive_answer(question: str, passages: list[Passage], settings: Settings) -> tuple[str, list[int], bool]:
-    top = passages[0]
-    terms = QueryTerms.of(question)
-    question_norm = for_matching(question)
-    if top.chunk.metadata.get("product"):
-        lines = compose_fab(question_norm, top)
-    elif top.document.doc_type == "sop":
-        lines = compose_steps(terms, top, settings.answer_max_chars)
-    else:
-        lines = compose_sentences(terms, top, settings.answer_max_chars)
-    body, trimmed = _trim(lines, settings.answer_max_chars)
-    # Shown only part of the passage (a window of steps, some FAB fields): offer "more".
-    trimmed = trimmed or len(body) < 0.9 * len(top.chunk.text)
-    return f"{body} [1]", [0], trimmed
+def extractive_answer(passages: list[Passage], scorer: PartScorer, settings: Settings) -> tuple[str, list[int], bool]:
+    """The parts of the answering passage (the first) that answer its question."""
+    composed = focused(passages[0], scorer, settings.answer_max_chars)
+    body, trimmed = _trim(composed.lines, settings.answer_max_chars)
+    return f"{body} [1]", [0], trimmed or composed.trimmed
 
 
 def render_sources(passages: list[Passage], cited: list[int], language: str) -> str:
@@ -249,6 +159,20 @@ def not_found_text(passages: list[Passage], language: str) -> str:
     return text
 
 
+def subject_of(answer: Answer) -> str | None:
+    """What an answered question was about, for the follow-ups after it: the product
+    (of a product record or a product's own page), else the question as answered."""
+    if not answer.found:
+        return None
+    passage = answer.passages[answer.cited[0]] if answer.cited else answer.passages[0]
+    product = passage.chunk.metadata.get("product")
+    if product:
+        return product
+    if passage.document.doc_type == "fab":
+        return passage.document.title
+    return answer.asked or answer.question
+
+
 class Answerer:
     """retrieve → fuse → decide found → compose. One instance per process."""
 
@@ -256,13 +180,37 @@ class Answerer:
         self.settings = settings
         self.retriever = retriever
         self.llm = llm
+        self.scorer = PartScorer(retriever.embedder)
 
-    def answer(self, question: str, language: str | None = None) -> Answer:
+    def answer(self, question: str, language: str | None = None, previous: Turn | None = None,
+               k: int | None = None) -> Answer:
         """`language` ('zh' or 'en') sets the language of the framing text; by default
-        it follows the question."""
+        it follows the question. `previous` is the same person's last turn, for
+        follow-ups; `k` how many passages to retrieve."""
         question = question.strip()
         language = language or language_of(question)
-        passages = self.retriever.search(question) if question else []
+        resolved = with_subject(question, previous)
+        if resolved is not None:
+            answer = self._answer(question, resolved, language, k)
+            # A short question that does not point back may be a new topic of its own.
+            if answer.found or refers_back(question):
+                return answer
+        elif refers_back(question) and lacks_subject(question):
+            # "那它多少钱" with nothing recent to refer to: any answer would be a guess.
+            passages = self.retriever.search(question, k)
+            return Answer(question, False, not_found_text(passages, language), passages, language,
+                          retrieved=passages, asked=question)
+        return self._answer(question, question, language, k)
+
+    def _answer(self, question: str, asked: str, language: str, k: int | None) -> Answer:
+        passages = self.retriever.search(asked, k) if asked else []
+        answer = self._compose(question, asked, passages, language)
+        answer.retrieved, answer.asked = passages, asked
+        answer.subject = subject_of(answer)
+        return answer
+
+    def _compose(self, question: str, asked: str, retrieved: list[Passage], language: str) -> Answer:
+        passages = list(retrieved)
         answering = answering_passage(passages, self.settings)
         if answering is None:
             return Answer(question, False, not_found_text(passages, language), passages, language)
@@ -272,10 +220,10 @@ class Answerer:
             from bot.llm import llm_answer
 
             try:
-                composed = llm_answer(self.llm, question, passages, language)
+                composed = llm_answer(self.llm, asked, passages, language)
             except Exception as exc:  # the LLM being down must not stop answers
                 log.warning("LLM failed (%s); answering extractively", exc.__class__.__name__)
-                return self._extractive(question, passages, language)
+                return self._extractive(question, asked, passages, language)
             if composed is None:
                 return Answer(question, False, not_found_text(passages, language), passages, language)
             body, cited = composed
@@ -285,9 +233,9 @@ class Answerer:
             cited = list(range(len(cited_passages)))
             text = body + "\n" + render_sources(passages, cited, language)
             return Answer(question, True, text, passages, language, cited, trimmed)
-        return self._extractive(question, passages, language)
+        return self._extractive(question, asked, passages, language)
 
-    def _extractive(self, question: str, passages: list[Passage], language: str) -> Answer:
-        body, cited, trimmed = extractive_answer(question, passages, self.settings)
+    def _extractive(self, question: str, asked: str, passages: list[Passage], language: str) -> Answer:
+        body, cited, trimmed = extractive_answer(passages, self.scorer, self.settings)
         text = body + "\n" + render_sources(passages, cited, language)
         return Answer(question, True, text, passages, language, cited, trimmed)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from ingest.document import STEP_MARKER
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord
 from ingest.normalize import for_matching
 
 PRODUCT_MATCH_MIN = 60
 SOP_MATCH_MIN = 50
-_STEP_START = re.compile(r"^(\d{1,2}[.、)）]|第[一二三四五六七八九十\d]+步|[①-⑳]|•)")
 
 
 @dataclass
@@ -90,7 +89,7 @@ def sop_walk(reader: IndexReader, document: DocumentRecord) -> SopWalk:
             lines = lines[1:]
         current: list[str] = []
         for line in lines:
-            if _STEP_START.match(line) and current:
+            if STEP_MARKER.match(line) and current:
                 steps.append(SopStep(chunk.section, "\n".join(current)))
                 current = []
             current.append(line)

@@ -145,11 +145,13 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.nothing_done else 0
 
 
-def _questions(args: argparse.Namespace) -> Iterator[str]:
+def _questions(args: argparse.Namespace) -> Iterator[tuple[str, str | None]]:
+    """(question, conversation) pairs: a batch line is a question, or a JSON object
+    {"question": ..., "conversation": ...} whose turns are answered in context."""
     if args.batch is None:
         if not args.question or not args.question.strip():
             raise CliError("ask needs a question, or --batch FILE")
-        yield args.question
+        yield args.question, None
         return
     try:
         stream = sys.stdin if str(args.batch) == "-" else open(args.batch, encoding="utf-8-sig")  # noqa: SIM115
@@ -158,7 +160,7 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
     try:
         for line in stream:
             if line.strip():
-                yield line.strip()
+                yield _batch_line(line.strip())
     except UnicodeDecodeError:
         raise CliError(f"{args.batch} is not UTF-8 text") from None
     finally:
@@ -166,12 +168,28 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
             stream.close()
 
 
+def _batch_line(line: str) -> tuple[str, str | None]:
+    if line.startswith("{"):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            return line, None
+        if isinstance(data, dict) and isinstance(data.get("question"), str):
+            conversation = data.get("conversation")
+            return data["question"], str(conversation) if conversation is not None else None
+    return line, None
+
+
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.followup import Turn
     from bot.service import Services
 
     answerer = Services(settings).answerer
-    for question in _questions(args):
-        answer = answerer.answer(question)
+    turns: dict[str, Turn] = {}
+    for question, conversation in _questions(args):
+        answer = answerer.answer(question, previous=turns.get(conversation) if conversation else None)
+        if conversation is not None:
+            turns[conversation] = answer.turn
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -180,26 +198,24 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.evaluate import GoldenSetError, evaluate, load_golden, metrics, render
+    from bot.evaluate import GoldenSetError, evaluate, load_golden, metrics, render, render_miss
     from bot.service import Services
 
     try:
         items = load_golden(args.questions)
     except GoldenSetError as exc:
         raise CliError(str(exc)) from None
-    services = Services(settings)
-    results = evaluate(services.retriever, settings, items)
+    results = evaluate(Services(settings).answerer, items)
     metric = metrics(results)
     if args.json:
-        print(json.dumps(metric))
+        print(json.dumps(metric, ensure_ascii=False))
     else:
         print(render(metric))
     if args.misses:
-        for r in results:
-            wrong_found = r.found != (r.item.path is not None)
-            if (r.item.path and (r.rank is None or r.rank > 5)) or wrong_found:
-                print(f"  rank={r.rank} found={r.found} [{r.item.note}] {r.item.question} -> "
-                      f"want {r.item.path} {r.item.contains}; got {r.top}")
+        for result in results:
+            line = render_miss(result)
+            if line:
+                print(line)
     return 0
 
 

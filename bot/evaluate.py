@@ -2,21 +2,25 @@
 
 Each line of the set is JSON: {"question": str, "path": str | null, "contains": [str]}.
 `path` names the file that answers (matched as a path suffix, so "sop/returns.md" and
-"returns.md" both work); `contains` lists words the passage must contain; a null path
-means the knowledge base should decline.
+"returns.md" both work); `contains` lists words the answer must hold; a null path means
+the knowledge base should decline. A line may name a "conversation": lines with the same
+one are the turns of one chat, in file order, and each is asked after the ones before it.
+
+Two things are measured: whether retrieval ranks a passage holding the words (Recall,
+MRR), and whether the answer text a guide reads holds them — the second is the product.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.answer import decide_found
-from bot.retrieve import Passage, Retriever
-from bot.settings import Settings
-from ingest.normalize import for_matching
+from bot.answer import Answerer, Turn
+from bot.retrieve import Passage
+from ingest.normalize import for_matching, language_of
 
 DEPTH = 10
 
@@ -31,6 +35,7 @@ class GoldenQuestion:
     path: str | None
     contains: list[str]
     note: str = ""
+    conversation: str | None = None
 
 
 @dataclass
@@ -39,6 +44,20 @@ class QuestionResult:
     rank: int | None  # 1-based rank of the first passage that answers, within DEPTH
     found: bool
     top: list[str] = field(default_factory=list)
+    answer_text: str | None = None  # what the guide reads (None for systems without answers)
+    doc_type: str | None = None  # of the file that answers
+
+    @property
+    def answer_holds(self) -> bool:
+        """The answer was given and its text holds every expected word."""
+        if not self.found or self.answer_text is None or self.item.path is None:
+            return False
+        text = for_matching(self.answer_text)
+        return all(for_matching(word) in text for word in self.item.contains)
+
+    @property
+    def language(self) -> str:
+        return self.item.note if self.item.note in ("en", "cross") else language_of(self.item.question)
 
 
 def load_golden(path: Path) -> list[GoldenQuestion]:
@@ -56,8 +75,10 @@ def load_golden(path: Path) -> list[GoldenQuestion]:
         except (json.JSONDecodeError, KeyError, TypeError):
             raise GoldenSetError(f"{path}:{number}: expected a JSON object with a 'question'") from None
         contains = data.get("contains") or []
+        conversation = data.get("conversation")
         items.append(GoldenQuestion(question, data.get("path") or None, [str(c) for c in contains],
-                                    str(data.get("note", ""))))
+                                    str(data.get("note", "")),
+                                    str(conversation) if conversation is not None else None))
     if not items:
         raise GoldenSetError(f"{path} has no questions")
     return items
@@ -75,13 +96,20 @@ def answers(item: GoldenQuestion, passage: Passage) -> bool:
     return all(for_matching(word) in text for word in item.contains)
 
 
-def evaluate(retriever: Retriever, settings: Settings, items: list[GoldenQuestion]) -> list[QuestionResult]:
+def evaluate(answerer: Answerer, items: list[GoldenQuestion]) -> list[QuestionResult]:
+    doc_types = {d.path: d.doc_type for d in answerer.retriever.reader.documents().values()}
+    previous: dict[str, Turn] = {}
     results = []
     for item in items:
-        passages = retriever.search(item.question, k=DEPTH)
-        rank = next((i for i, p in enumerate(passages, start=1) if answers(item, p)), None)
-        found = decide_found(passages, settings)
-        results.append(QuestionResult(item, rank, found, [p.document.path for p in passages[:3]]))
+        turn = previous.get(item.conversation) if item.conversation else None
+        answer = answerer.answer(item.question, previous=turn, k=DEPTH)
+        if item.conversation:
+            previous[item.conversation] = answer.turn
+        ranked = answer.retrieved
+        rank = next((i for i, p in enumerate(ranked, start=1) if answers(item, p)), None)
+        doc_type = next((t for p, t in doc_types.items() if item.path and path_matches(item.path, p)), None)
+        results.append(QuestionResult(item, rank, answer.found, [p.document.path for p in ranked[:3]],
+                                      answer.body, doc_type))
     return results
 
 
@@ -90,7 +118,7 @@ def metrics(results: list[QuestionResult]) -> dict[str, Any]:
     unanswerable = [r for r in results if r.item.path is None]
     declined = [r for r in results if not r.found]
     n = max(1, len(answerable))
-    return {
+    out: dict[str, Any] = {
         "questions": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
@@ -105,10 +133,27 @@ def metrics(results: list[QuestionResult]) -> dict[str, Any]:
         ),
         "answerable_declined": sum(1 for r in answerable if not r.found) / n,
     }
+    if any(r.answer_text is not None for r in answerable):
+        out["answer_holds"] = sum(1 for r in answerable if r.answer_holds) / n
+        out["answer_holds_by"] = {
+            "doc_type": _shares(answerable, lambda r: r.doc_type or "?"),
+            "language": _shares(answerable, lambda r: r.language),
+            "note": _shares(answerable, lambda r: r.item.note or "-"),
+        }
+    return out
+
+
+def _shares(results: list[QuestionResult], key: Any) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[QuestionResult]] = defaultdict(list)
+    for r in results:
+        groups[key(r)].append(r)
+    return {name: {"n": len(rs), "answer_holds": sum(r.answer_holds for r in rs) / len(rs),
+                   "recall@1": sum(r.rank == 1 for r in rs) / len(rs)}
+            for name, rs in sorted(groups.items())}
 
 
 def render(metric: dict[str, Any]) -> str:
-    return "\n".join([
+    lines = [
         f"questions: {metric['questions']} ({metric['answerable']} answerable, "
         f"{metric['unanswerable']} without an answer)",
         f"Recall@1: {metric['recall@1']:.1%}",
@@ -117,4 +162,22 @@ def render(metric: dict[str, Any]) -> str:
         f"no-answer precision: {metric['no_answer_precision']:.1%} "
         f"(declined {metric['no_answer_declined']:.1%} of questions without an answer, "
         f"{metric['answerable_declined']:.1%} of answerable ones)",
-    ])
+    ]
+    if "answer_holds" in metric:
+        lines.append(f"answer text holds the expected words: {metric['answer_holds']:.1%}")
+        for group, shares in metric["answer_holds_by"].items():
+            parts = [f"{name} {s['answer_holds']:.0%} (R@1 {s['recall@1']:.0%}, n={s['n']:.0f})"
+                     for name, s in shares.items()]
+            lines.append(f"  by {group}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def render_miss(result: QuestionResult) -> str | None:
+    """One line per question the guide would have been let down on, with what they read."""
+    item = result.item
+    wrong_found = result.found != (item.path is not None)
+    if not (wrong_found or (item.path and not result.answer_holds)):
+        return None
+    shown = (result.answer_text or "").replace("\n", " ⏎ ")[:220]
+    return (f"  rank={result.rank} found={result.found} [{item.note}] {item.question} -> want {item.path} "
+            f"{item.contains}; got {result.top}\n      answer: {shown}")

@@ -46,6 +46,18 @@ _DEICTIC = re.compile(
     r"today|tomorrow|tonight|yesterday|this (?:month|week)|last (?:night|month|week)|next (?:month|week)|right now"
 )
 
+@dataclass(frozen=True)
+class Query:
+    """A question as retrieval saw it; answers reuse it to pick the parts they show."""
+
+    text: str
+    norm: str
+    terms: QueryTerms
+    weights: dict[str, float]  # IDF weights of its content words
+    vector: np.ndarray
+    language: str
+
+
 @dataclass
 class Passage:
     chunk: ChunkRecord
@@ -66,6 +78,7 @@ class Passage:
     question_words: float = 0.0  # how many content words the question has (coverage means more for long ones)
     ranks: dict[str, int] = field(default_factory=dict)
     lexical_only: bool = False  # found while the vector store was unreachable: no dense evidence
+    query: Query | None = None  # the question it was retrieved for
 
     @property
     def named_record(self) -> float:
@@ -109,6 +122,21 @@ def coverage(weights: dict[str, float], text: str) -> float:
     if total <= 0:
         return 0.0
     return sum(w for t, w in weights.items() if t in text) / total
+
+
+def part_focus(weights: dict[str, float], passage: Passage) -> float:
+    """Coverage of the question by the passage's best single part (with the title and
+    section it stands under): the passage that holds the fact in one step, rule or
+    field wins over a neighbour that only mentions the same words here and there."""
+    if not weights or not passage.chunk.parts:
+        return passage.coverage
+    context = matching_form(passage.document.title, passage.chunk.section, "")
+    return max(coverage(weights, context + "\n" + part_form(part.text)) for part in passage.chunk.parts)
+
+
+@lru_cache(maxsize=100_000)
+def part_form(text: str) -> str:
+    return for_matching(text)
 
 
 def product_name(chunk: ChunkRecord) -> str:
@@ -203,6 +231,7 @@ class Retriever:
         weights = self._word_weights(terms)
         for passage in passages.values():
             passage.coverage = coverage(weights, passage.matching_text)
+            passage.score += s.part_focus_weight * part_focus(weights, passage)
             named = names_product(question_norm, passage.chunk)
             passage.product_match = named is not None
             passage.product_named = named == "name"
@@ -210,6 +239,7 @@ class Retriever:
             if passage.product_named:
                 passage.score += s.product_boost
         ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
+        query = Query(question, question_norm, terms, weights, vector, question_language)
         names = "\n".join(product_name(p.chunk) for p in passages.values() if p.product_match)
         if names:
             for passage in ranked:
@@ -222,6 +252,7 @@ class Retriever:
             passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
             passage.question_words = float(min(len(weights), QUESTION_WORDS_CAP))
             passage.lexical_only = self.reader.degraded
+            passage.query = query
         return ranked
 
     def _word_weights(self, terms: QueryTerms) -> dict[str, float]:

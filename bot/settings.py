@@ -40,6 +40,7 @@ class Settings(IngestSettings):
     cross_lingual_weight_zh: float = 0.5  # Chinese question: dense list over English passages
     coverage_weight: float = 0.02
     product_boost: float = 0.03
+    part_focus_weight: float = 0.02  # the best single part's coverage of the question (see retrieve.py)
     lexical_column_weights: tuple[float, float, float] = (1.0, 0.6, 0.15)
     # "found" decision: a logistic score over a passage's features, fitted with
     # bench/calibrate.py on eval/questions.jsonl, eval/calibration.jsonl, eval/noanswer_dev.jsonl

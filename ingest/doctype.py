@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.chunkers.fab import is_fab_document
+from ingest.chunkers.fab import HeaderMeaning, is_fab_document
 from ingest.document import DocType, LoadedDocument
 
 FOLDER_TYPES: dict[str, DocType] = {
@@ -16,10 +16,10 @@ FOLDER_TYPES: dict[str, DocType] = {
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
 
 
-def detect_doc_type(path: Path, document: LoadedDocument) -> DocType:
+def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None) -> DocType:
     if document.doc_type:
         return document.doc_type
-    if is_fab_document(document):
+    if is_fab_document(document, meaning):
         return "fab"
     for part in reversed(path.parent.parts):
         found = FOLDER_TYPES.get(part.lower())

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.document import Part
 from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "7"
+INDEX_FORMAT = "8"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_key TEXT NOT NULL,
-    ord INTEGER NOT NULL, section TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL
+    ord INTEGER NOT NULL, section TEXT, text TEXT NOT NULL, metadata TEXT NOT NULL,
+    parts TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_key);
 CREATE TABLE IF NOT EXISTS word_vectors (word TEXT PRIMARY KEY, vector BLOB NOT NULL);
@@ -64,6 +66,12 @@ class ChunkRecord:
     section: str | None
     text: str
     metadata: dict[str, str] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+
+
+def _chunk_record(row: tuple[str, str, int, str | None, str, str, str]) -> ChunkRecord:
+    parts = [Part.from_json(p) for p in json.loads(row[6])]
+    return ChunkRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), parts)
 
 
 @dataclass
@@ -97,6 +105,9 @@ class LexicalStore:
         else:
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.executescript(SCHEMA)
+        # An index from before parts were stored answers with parts found at read time.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
+        self._parts = "parts" if "parts" in columns else "'[]'"
 
     # -- manifest -------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -129,15 +140,16 @@ class LexicalStore:
         for chunk in chunks:
             row = self._db.execute("SELECT rowid FROM chunks WHERE id = ?", (chunk.id,)).fetchone()
             meta = json.dumps(chunk.metadata, ensure_ascii=False)
+            parts = json.dumps([p.to_json() for p in chunk.parts], ensure_ascii=False)
             if row:  # same text as before: only its place in the document may have moved
                 self._db.execute(
-                    "UPDATE chunks SET ord = ?, section = ?, metadata = ? WHERE rowid = ?",
-                    (chunk.ord, chunk.section, meta, row[0]),
+                    "UPDATE chunks SET ord = ?, section = ?, metadata = ?, parts = ? WHERE rowid = ?",
+                    (chunk.ord, chunk.section, meta, parts, row[0]),
                 )
                 continue
             cursor = self._db.execute(
-                "INSERT INTO chunks (id, doc_key, ord, section, text, metadata) VALUES (?,?,?,?,?,?)",
-                (chunk.id, chunk.doc_key, chunk.ord, chunk.section, chunk.text, meta),
+                "INSERT INTO chunks (id, doc_key, ord, section, text, metadata, parts) VALUES (?,?,?,?,?,?,?)",
+                (chunk.id, chunk.doc_key, chunk.ord, chunk.section, chunk.text, meta, parts),
             )
             terms = index_terms(title, chunk.section, chunk.text)
             self._db.execute(
@@ -245,24 +257,23 @@ class LexicalStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
-            f"SELECT c.id, c.doc_key, c.ord, c.section, c.text, c.metadata, d.doc_key, d.root, "
+            f"SELECT c.id, c.doc_key, c.ord, c.section, c.text, c.metadata, {self._parts}, d.doc_key, d.root, "
             f"d.path, d.doc_type, d.title, d.hash, d.version, d.chunk_count, d.size, d.ingested_at "
             f"FROM chunks c JOIN documents d ON d.doc_key = c.doc_key WHERE c.id IN ({marks})",
             ids,
         ).fetchall()
         out: dict[str, tuple[ChunkRecord, DocumentRecord]] = {}
         for r in rows:
-            chunk = ChunkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))
-            out[r[0]] = (chunk, DocumentRecord(*r[6:]))
+            out[r[0]] = (_chunk_record(r[:7]), DocumentRecord(*r[7:]))
         return out
 
     def document_chunks(self, doc_key: str) -> list[ChunkRecord]:
         rows = self._db.execute(
-            "SELECT id, doc_key, ord, section, text, metadata FROM chunks WHERE doc_key = ? "
+            f"SELECT id, doc_key, ord, section, text, metadata, {self._parts} FROM chunks WHERE doc_key = ? "
             "ORDER BY ord",
             (doc_key,),
         ).fetchall()
-        return [ChunkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        return [_chunk_record(r) for r in rows]
 
     def product_chunks(self) -> list[tuple[ChunkRecord, DocumentRecord]]:
         """Every FAB record (chunks that carry a product name)."""

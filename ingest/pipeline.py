@@ -12,7 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.chunkers import ChunkLimits, chunk_document
@@ -95,6 +95,7 @@ class IngestRun:
         self.limits = ChunkLimits(
             settings.chunk_chars, settings.chunk_overlap_chars, settings.sop_section_max_chars
         )
+        self.headers = fab_chunker.HeaderMeaning(lambda: self.embedder, settings.fab_columns)
         self.registry = Registry(settings.db_url, settings.home / "blobs")
         # Registry rows are written only once the index generation is published, so a
         # run killed before that leaves no trace of versions that never answered.
@@ -220,12 +221,12 @@ class IngestRun:
     def _prepare(self, source: SourceFile, digest: str, size: int) -> PreparedDocument:
         # in a child process: a file that hangs or floods a parser fails on its own
         document = shared_loader(self.settings.load_timeout_s, self.settings.load_memory_mb).load(source.path)
-        doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document)
+        doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document, self.headers)
         title = clean_display(document.title or "") or source.path.stem
         if source.path.suffix.lower() in SPREADSHEET_SUFFIXES:
-            chunks: list[Chunk] = fab_chunker.chunk(document, title, self.limits)
+            chunks: list[Chunk] = fab_chunker.chunk(document, title, self.limits, self.headers)
         else:
-            chunks = chunk_document(document, doc_type, title, self.limits)
+            chunks = chunk_document(document, doc_type, title, self.limits, self.headers)
         chunks = [c for c in chunks if c.text.strip()]
         if not chunks:
             raise LoadError("no usable text found in the file")
@@ -238,7 +239,8 @@ class IngestRun:
             occurrences[text] = occurrences.get(text, 0) + 1
             cid = chunk_id(source.doc_key, text, occurrences[text])
             section = clean_display(chunk.section) if chunk.section else None
-            records.append(ChunkRecord(cid, source.doc_key, order, section, text, chunk.metadata))
+            parts = [replace(part, text=clean_display(part.text)) for part in chunk.parts]
+            records.append(ChunkRecord(cid, source.doc_key, order, section, text, chunk.metadata, parts))
             texts.append(embedding_text(title, section, text))
         record = DocumentRecord(
             doc_key=source.doc_key, root=source.root.as_posix(), path=source.rel,

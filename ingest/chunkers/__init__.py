@@ -17,6 +17,10 @@ __all__ = ["CHUNKERS", "ChunkLimits", "chunk_document"]
 
 
 def chunk_document(
-    document: LoadedDocument, doc_type: DocType, title: str, limits: ChunkLimits
+    document: LoadedDocument, doc_type: DocType, title: str, limits: ChunkLimits,
+    meaning: fab.HeaderMeaning | None = None,
 ) -> list[Chunk]:
+    """`meaning` reads spreadsheet headers no list names (FAB tables in any document)."""
+    if doc_type == "fab":
+        return fab.chunk(document, title, limits, meaning)
     return CHUNKERS[doc_type](document, title, limits)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ingest.document import Block, LoadedDocument
-from ingest.normalize import for_matching
+from ingest.document import STEP_MARKER, Block, LoadedDocument, Part
+from ingest.normalize import for_matching, split_sentences
 
 SECTION_SEPARATOR = " › "
 
@@ -69,3 +70,40 @@ def block_lines(block: Block) -> list[str]:
     if block.kind == "table":
         return render_table(block.rows)
     return [block.text] if block.text else []
+
+
+_QUESTION = re.compile(r"^(q\d*|问|question)\s*[:：.、]", re.IGNORECASE)
+_ANSWER = re.compile(r"^(a|答|answer)\s*[:：.、]", re.IGNORECASE)
+# A paragraph this short is one rule or statement; longer ones are cut into sentences.
+WHOLE_PARAGRAPH_CHARS = 80
+
+
+def prose_parts(lines: list[str]) -> list[Part]:
+    """The parts of running text: numbered steps whole, other lines cut into sentences,
+    and a question followed by its answer (FAQ, "Q:/A:", "问：/答：") kept together."""
+    pieces: list[tuple[str, str]] = []
+    for line in (x.strip() for x in lines):
+        if not line:
+            continue
+        if STEP_MARKER.match(line):
+            pieces.append(("step", line))
+        elif len(line) <= WHOLE_PARAGRAPH_CHARS or _QUESTION.match(line):
+            pieces.append(("sentence", line))
+        else:
+            pieces.extend(("sentence", s) for s in split_sentences(line))
+    parts: list[Part] = []
+    i = 0
+    while i < len(pieces):
+        kind, text = pieces[i]
+        following = pieces[i + 1][1] if i + 1 < len(pieces) else None
+        if following is not None and _is_question(text) and not _is_question(following):
+            parts.append(Part("qa", f"{text}\n{following}"))
+            i += 2
+            continue
+        parts.append(Part(kind, text))  # type: ignore[arg-type]
+        i += 1
+    return parts
+
+
+def _is_question(text: str) -> bool:
+    return bool(_QUESTION.match(text)) or (text.endswith(("？", "?")) and not _ANSWER.match(text))

