@@ -66,6 +66,10 @@ def lines_of(services: Services, question: str, previous: Turn | None = None) ->
 
 
 def test_an_objection_question_on_unlisted_columns_gets_the_objection_and_its_reply(other_chain: Services) -> None:
+    card = find_product(other_chain.reader, "积雪草面霜")
+    assert card is not None
+    fields = {part.label: part.field for part in card.chunk.parts}
+    assert (fields["顾客疑问"], fields["异议回应"], fields["适用肤质"]) == ("objections", "replies", None)
     text = "\n".join(lines_of(other_chain, "积雪草面霜夏天用会不会闷痘 咋回"))
     assert "夏天用会不会闷痘" in text
     assert "闷痘多半是涂太厚" in text, "the reply column (异议回应) is the answer"

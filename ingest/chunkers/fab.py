@@ -49,7 +49,8 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "objections": ("常见异议", "Objections", ("常见异议", "顾客异议", "客户异议", "异议", "顾客疑问",
                                              "常见问题", "objection", "objections", "pushback",
                                              "common objection", "common objections")),
-    "replies": ("异议回复", "Replies", ("异议回复", "应对话术", "异议处理", "回复", "应对",
+    "replies": ("异议回复", "Replies", ("异议回复", "异议回应", "应对话术", "应答话术", "回应话术", "异议处理",
+                                       "回复", "回应", "应对", "应答",
                                        "处理话术", "response", "responses", "reply", "replies",
                                        "objection response", "objection handling", "answer")),
 }
@@ -156,6 +157,8 @@ def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None)
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
             field = map_header(cell, meaning) if cell and len(cell) <= 40 else None
+            if field in columns.values() and meaning is not None:
+                field = meaning.field(cell)  # a second column named like a taken field: what does it mean?
             if field and field not in columns.values():
                 columns[col] = field
         match = HeaderMatch(index, columns)
