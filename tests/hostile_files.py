@@ -199,9 +199,19 @@ def pdf_stream_bomb() -> bytes:
     return _page_pdf(b"0 0 m\n" * 35_000_000, filtered=True)
 
 
-def pdf_many_operators() -> bytes:
-    """A page with four million text-showing operators."""
-    return _page_pdf(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * 4_000_000 + b"ET", filtered=True)
+def pdf_many_operators(pages: int = 3, operators: int = 400_000) -> bytes:
+    """Pages of 400 000 text-showing operators each: under pypdf's own per-stream parsing
+    budget (2 million elements since 7.1.1), so only the per-file time limit stops it."""
+    content = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * operators + b"ET", 9)
+    font = 3 + 2 * pages
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages]
+    for i in range(pages):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+                       b" /Resources << /Font << /F1 %d 0 R >> >> >>" % (4 + 2 * i, font))
+        objects.append(f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return pdf_document(objects)
 
 
 def pdf_many_pages(count: int = 2100) -> bytes:

@@ -92,7 +92,7 @@ def test_the_whole_hostile_run_is_bounded_by_the_per_file_limit(hostile_run: tup
         ("csv-huge-field", "not a readable CSV file"),
         ("docx-many-entries", "holds 60001 parts"),
         ("docx-deep-tables", "nested too deeply"),
-        ("pdf-stream-bomb", "expands past pypdf's size limit"),
+        ("pdf-stream-bomb", "past one of pypdf's safety limits"),
         ("pdf-many-pages", "more than 2000 pages"),
         ("docx-wrong-root", "its main part is malformed"),
         ("docx-zip-version-6.4", "not a valid Word .docx file"),

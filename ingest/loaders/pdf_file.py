@@ -66,7 +66,7 @@ def load(path: Path) -> LoadedDocument:
     except LoadError:
         raise
     except LimitReachedError:  # pypdf's own guard against decompression bombs
-        raise LoadError("refused: a compressed part of the PDF expands past pypdf's size limit") from None
+        raise LoadError("refused: the PDF goes past one of pypdf's safety limits (a compressed part too large when expanded, or too much to parse)") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
         raise LoadError("corrupt or unreadable PDF") from None
     except Exception as exc:  # pypdf raises many kinds on hostile files
