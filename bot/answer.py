@@ -165,9 +165,8 @@ def subject_of(answer: Answer) -> str | None:
     if not answer.found:
         return None
     passage = answer.passages[answer.cited[0]] if answer.cited else answer.passages[0]
-    product = passage.chunk.metadata.get("product")
-    if product:
-        return product
+    if passage.chunk.about:
+        return passage.chunk.about
     if passage.document.doc_type == "fab":
         return passage.document.title
     return answer.asked or answer.question

@@ -15,25 +15,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.intents import wanted_fields
 from bot.retrieve import Passage, Query, matching_form
 from ingest.chunkers.common import prose_parts
 from ingest.document import Part
 from ingest.embedder import Embedder
 from ingest.normalize import cjk_bigrams, for_matching, has_cjk
 
-# Which FAB fields a kind of question asks for (matched on the normalised question).
-# These lift a field; the question's own words against each field decide the rest.
-FIELD_INTENTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("多少钱", "价格", "价钱", "售价", "几块", "多少米", "贵不贵", "price", "cost", "how much"), ("price",)),
-    (("异议", "嫌", "太贵", "贵了", "顾虑", "担心", "反对", "拒绝", "objection", "expensive", "worried",
-      "concern", "pushback"), ("objections", "replies")),
-    (("怎么回", "咋回", "怎么说", "怎么答", "回应", "应对", "话术", "respond", "reply", "answer", "says"),
-     ("replies", "selling_lines")),
-    (("适合", "人群", "什么人", "哪类", "谁", "推荐给", "target", "suitable", "who", "good for"), ("audience",)),
-    (("卖点", "介绍", "推荐", "怎么卖", "pitch", "selling", "sell", "introduce"), ("selling_lines", "features")),
-    (("特点", "功能", "优势", "好处", "利益", "区别", "feature", "advantage", "benefit", "why"),
-     ("features", "advantages", "benefits")),
-]
 # What a product question with no other words gets (just a name, "介绍一下X").
 DEFAULT_FIELDS = ("price", "features", "advantages", "benefits")
 HEADER_FIELDS = ("product", "sku")
@@ -74,22 +62,18 @@ def parts_of(passage: Passage) -> list[Part]:
     return [item for part in stored for item in _items(part)]
 
 
-_LABELLED = re.compile(r"^([^：:]{1,30}?)(：|:\s*)(.*)$", re.DOTALL)
 _ITEM_SEPARATOR = re.compile(r"\s*[；;]+\s*|\n+")
 MIN_ITEM_CHARS = 4
 
 
 def _items(part: Part) -> list[Part]:
-    if part.kind != "field" or part.field in HEADER_FIELDS:
+    if part.kind != "field" or part.field in HEADER_FIELDS or not part.value or not part.text.endswith(part.value):
         return [part]
-    match = _LABELLED.match(part.text)
-    if not match:
-        return [part]
-    label, sep, value = match.groups()
-    items = [x for x in _ITEM_SEPARATOR.split(value) if x.strip()]
+    label = part.text[: len(part.text) - len(part.value)]
+    items = [x for x in _ITEM_SEPARATOR.split(part.value) if x.strip()]
     if len(items) < 2 or any(len(x) < MIN_ITEM_CHARS for x in items):
         return [part]
-    return [replace(part, text=f"{label}{sep}{item}") for item in items]
+    return [replace(part, text=f"{label}{item}", value=item) for item in items]
 
 
 def _merged(parts: list[Part]) -> list[str]:
@@ -97,22 +81,13 @@ def _merged(parts: list[Part]) -> list[str]:
     lines: list[str] = []
     last: Part | None = None
     for part in parts:
-        match = _LABELLED.match(part.text)
-        if last is not None and part.kind == "field" and last.label == part.label and match \
+        if last is not None and part.kind == "field" and part.value and last.label == part.label \
                 and last.field == part.field:
-            lines[-1] += ("；" if has_cjk(part.text) else "; ") + match.group(3)
+            lines[-1] += ("；" if has_cjk(part.text) else "; ") + part.value
         else:
             lines.append(part.text)
         last = part
     return lines
-
-
-def wanted_fields(question_norm: str) -> list[str]:
-    wanted: list[str] = []
-    for keywords, names in FIELD_INTENTS:
-        if any(k in question_norm for k in keywords):
-            wanted.extend(n for n in names if n not in wanted)
-    return wanted
 
 
 class PartScorer:

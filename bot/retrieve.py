@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
+from bot.intents import wanted_fields
 from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
@@ -140,7 +141,7 @@ def part_form(text: str) -> str:
 
 
 def product_name(chunk: ChunkRecord) -> str:
-    return for_matching(chunk.metadata.get("product", "") + " " + chunk.metadata.get("sku", ""))
+    return for_matching(chunk.about + " " + chunk.metadata.get("sku", ""))
 
 
 def detail_coverage(weights: dict[str, float], names: str, passage: Passage) -> float:
@@ -171,7 +172,7 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     sku = for_matching(chunk.metadata.get("sku", ""))
     if sku and len(sku) >= 3 and sku in question_norm:
         return "name"
-    product = for_matching(chunk.metadata.get("product", ""))
+    product = for_matching(chunk.about)
     if not product or len(product) < 2:
         return None
     if product in question_norm:
@@ -180,6 +181,9 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
         return "name"
     if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words_of(product)):
         return "category"
+    head = product.split()[-1] if product.split() else ""
+    if len(head) >= 4 and head.isascii() and head.isalpha() and re.search(rf"\b{re.escape(head)}s?\b", question_norm):
+        return "category"  # the name's head noun: "the rice cooker" for "Aurel Smart Rice Cooker"
     return None
 
 
@@ -229,6 +233,7 @@ class Retriever:
         if missing_dense:
             self._fill_dense(vector, missing_dense)
         weights = self._word_weights(terms)
+        fields_asked = set(wanted_fields(question_norm))
         for passage in passages.values():
             passage.coverage = coverage(weights, passage.matching_text)
             passage.score += s.part_focus_weight * part_focus(weights, passage)
@@ -238,6 +243,8 @@ class Retriever:
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_named:
                 passage.score += s.product_boost
+            if passage.product_match and fields_asked and any(p.field in fields_asked for p in passage.chunk.parts):
+                passage.score += s.field_boost  # "X多少钱": X's record, not X's FAQ
         ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         query = Query(question, question_norm, terms, weights, vector, question_language)
         names = "\n".join(product_name(p.chunk) for p in passages.values() if p.product_match)

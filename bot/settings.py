@@ -40,6 +40,7 @@ class Settings(IngestSettings):
     cross_lingual_weight_zh: float = 0.5  # Chinese question: dense list over English passages
     coverage_weight: float = 0.02
     product_boost: float = 0.03
+    field_boost: float = 0.02  # a named product's record holds the field asked for (price, reply …)
     part_focus_weight: float = 0.02  # the best single part's coverage of the question (see retrieve.py)
     lexical_column_weights: tuple[float, float, float] = (1.0, 0.6, 0.15)
     # "found" decision: a logistic score over a passage's features, fitted with
@@ -57,6 +58,8 @@ class Settings(IngestSettings):
     max_question_chars: int = 500
     rate_limit_count: int = 8  # messages per person …
     rate_limit_window_s: float = 30.0  # … in this many seconds
+    followup_window_s: float = 600.0  # a question without its own subject refers to the same
+    # person's previous exchange on the same channel only if that came this recently
     # Telegram: the token comes from GUIDEBOT_TELEGRAM_TOKEN (or the config file)
     telegram_token: SecretStr | None = None
     telegram_api_url: str | None = None  # a Bot API server instead of Telegram's

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunkers.fab import HeaderMeaning, is_fab_document
+from ingest.chunkers.product_page import read_product_page
 from ingest.document import DocType, LoadedDocument
 
 FOLDER_TYPES: dict[str, DocType] = {
@@ -16,11 +17,14 @@ FOLDER_TYPES: dict[str, DocType] = {
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
 
 
-def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None) -> DocType:
+def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None,
+                    title: str | None = None) -> DocType:
     if document.doc_type:
         return document.doc_type
     if is_fab_document(document, meaning):
         return "fab"
+    if read_product_page(document, title or document.title or path.stem, meaning) is not None:
+        return "fab"  # one product's own page, wherever it is kept
     for part in reversed(path.parent.parts):
         found = FOLDER_TYPES.get(part.lower())
         if found:

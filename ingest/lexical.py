@@ -21,7 +21,7 @@ from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "8"
+INDEX_FORMAT = "9"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,6 +67,12 @@ class ChunkRecord:
     text: str
     metadata: dict[str, str] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
+
+    @property
+    def about(self) -> str:
+        """The product the passage is about: a record's own, or the product whose page it
+        is a section of ("" for other passages)."""
+        return self.metadata.get("product") or self.metadata.get("subject", "")
 
 
 def _chunk_record(row: tuple[str, str, int, str | None, str, str, str]) -> ChunkRecord:

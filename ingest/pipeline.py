@@ -221,8 +221,8 @@ class IngestRun:
     def _prepare(self, source: SourceFile, digest: str, size: int) -> PreparedDocument:
         # in a child process: a file that hangs or floods a parser fails on its own
         document = shared_loader(self.settings.load_timeout_s, self.settings.load_memory_mb).load(source.path)
-        doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document, self.headers)
         title = clean_display(document.title or "") or source.path.stem
+        doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document, self.headers, title)
         if source.path.suffix.lower() in SPREADSHEET_SUFFIXES:
             chunks: list[Chunk] = fab_chunker.chunk(document, title, self.limits, self.headers)
         else:
@@ -239,7 +239,8 @@ class IngestRun:
             occurrences[text] = occurrences.get(text, 0) + 1
             cid = chunk_id(source.doc_key, text, occurrences[text])
             section = clean_display(chunk.section) if chunk.section else None
-            parts = [replace(part, text=clean_display(part.text)) for part in chunk.parts]
+            parts = [replace(part, text=clean_display(part.text),
+                             value=clean_display(part.value) if part.value else part.value) for part in chunk.parts]
             records.append(ChunkRecord(cid, source.doc_key, order, section, text, chunk.metadata, parts))
             texts.append(embedding_text(title, section, text))
         record = DocumentRecord(

@@ -2,7 +2,7 @@
 
 Three sources, each read the way the ingest pipeline stored it:
 
-* FAB records (one chunk per product, `产品：…` / `Product: …` lines): which benefit or
+* FAB records (one chunk per product, its fields stored as data with the chunk): which benefit or
   advantage belongs to a product, which product a target-customer description is written
   for, a product's price, and the sheet's reply to a product's objection.
 * SOP sections (a heading line, then numbered steps `1. …` or `第一步：…`): what comes
@@ -43,6 +43,7 @@ import opencc
 from bot.quiz.model import QuizQuestion
 from ingest.chunkers.common import SECTION_SEPARATOR
 from ingest.chunkers.fab import FIELDS
+from ingest.document import numbered_step
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord
 from ingest.normalize import STOPWORDS, dominant_language, for_matching, to_simplified
@@ -379,12 +380,9 @@ def _finish(
 
 # -- FAB ------------------------------------------------------------------------------
 
-_LABELS: dict[str, str] = {}
-for _field, (_zh, _en, _) in FIELDS.items():
-    _LABELS[_zh] = _field
-    _LABELS[_en.lower()] = _field
-_LINE = re.compile(r"^(?P<label>[^：:\n]{1,40}?)\s*(?:：|:\s)\s*(?P<value>.*)$")
 _NUMBER = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
+_CURRENCY_BEFORE = re.compile(r"(?:[¥￥$€£]|rmb|cny|usd|hk\$)\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(r"\s*(?:元|块|rmb|cny|yuan)", re.IGNORECASE)
 
 
 @dataclass
@@ -411,26 +409,24 @@ class _Product:
         return out
 
 
-def parse_fab_record(chunk: ChunkRecord) -> dict[str, str]:
-    """Canonical field -> value from a FAB record's text (first line of each label)."""
+def record_fields(chunk: ChunkRecord) -> dict[str, str]:
+    """Canonical field -> value, read from the record's stored fields (first of each)."""
     fields: dict[str, str] = {}
-    for line in chunk.text.splitlines():
-        match = _LINE.match(line.strip())
-        if not match:
-            continue
-        label = match.group("label").strip()
-        name = _LABELS.get(label) or _LABELS.get(label.lower())
-        value = match.group("value").strip()
-        if name and value and name not in fields:
-            fields[name] = value
+    for part in chunk.parts:
+        if part.kind == "field" and part.field and part.value and part.field not in fields:
+            fields[part.field] = part.value
     if "product" not in fields and chunk.metadata.get("product"):
         fields["product"] = chunk.metadata["product"]
     return fields
 
 
 def _price_value(text: str) -> tuple[Decimal, re.Match[str]] | None:
-    """The one number in a price cell; None for cells with several (ranges, was/now)."""
+    """The one number in a price cell, or the one with a currency beside it ("¥289（30g）",
+    "$129 (3 L bowl)"); None for cells with several prices (ranges, was/now)."""
     matches = list(_NUMBER.finditer(text))
+    if len(matches) > 1:
+        matches = [m for m in matches if _CURRENCY_BEFORE.search(text[: m.start()])
+                   or _CURRENCY_AFTER.match(text[m.end():])]
     if len(matches) != 1:
         return None
     try:
@@ -467,7 +463,7 @@ class _FabGenerator:
         self.seed = seed
         self.products: list[_Product] = []
         for chunk, doc in sorted(records, key=lambda r: (r[1].path, r[1].doc_key, r[0].ord)):
-            fields = parse_fab_record(chunk)
+            fields = record_fields(chunk)
             name = fields.get("product", "").strip()
             if not name or not _norm(name):
                 continue
@@ -842,29 +838,9 @@ def _quote_item_line(product: _Product, label: str, value: str, key: str) -> str
 
 # -- SOPs -----------------------------------------------------------------------------
 
-_STEP = re.compile(
-    r"^(?:(?P<num>\d{1,2})[.．、)）](?![\d])|第(?P<cn>[一二三四五六七八九十]{1,3}|\d{1,2})步[：:．.、]?)"
-    r"\s*(?P<text>\S.*)$"
-)
 _BULLET = re.compile(r"^[•●▪·\-*–]\s*")
 _PROCEDURAL = re.compile(r"步骤|流程|操作|检查|程序|做法|step|procedure|process|how to|checklist",
                          re.IGNORECASE)
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        t = _CN_DIGITS.get(tens, 0) if tens else 1
-        o = _CN_DIGITS.get(ones, 0) if ones else 0
-        return t * 10 + o if (not tens or tens in _CN_DIGITS) and (not ones or ones in _CN_DIGITS) else None
-    return _CN_DIGITS.get(text) if len(text) == 1 else None
-
-
 @dataclass
 class _Step:
     number: int
@@ -899,14 +875,10 @@ def _runs(lines: list[tuple[str, ChunkRecord]]) -> list[list[_Step]]:
     current: list[_Step] = []
     open_step: _Step | None = None
     for line, chunk in lines:
-        match = _STEP.match(line)
-        if match:
-            number = int(match.group("num")) if match.group("num") else _cn_number(match.group("cn"))
-            if number is None:
-                open_step = None
-                continue
-            step = _Step(number, match.group("text").strip(), chunk, match.group("cn") is not None)
-            if current and number != current[-1].number + 1:
+        found = numbered_step(line)
+        if found:
+            step = _Step(found.number, found.text, chunk, found.ordinal)
+            if current and found.number != current[-1].number + 1:
                 runs.append(current)
                 current = []
             current.append(step)
@@ -1142,7 +1114,7 @@ def _unwrap(lines: list[str]) -> list[str]:
         ended = previous[-1] in "。！？.!?；;：:)）」”\""
         starts_mid = line[0] in "：:，,、；;。）)」”"
         wrapped = len(previous) >= max(30, int(widest * 0.85))
-        if not ended and (starts_mid or wrapped) and not _STEP.match(line) and not _BULLET.match(line):
+        if not ended and (starts_mid or wrapped) and not numbered_step(line) and not _BULLET.match(line):
             out[-1] = _join(previous, line)
         else:
             out.append(line)
@@ -1156,8 +1128,8 @@ def _rule_sentences(chunk: ChunkRecord) -> list[str]:
     lines = _unwrap(lines)
     out: list[str] = []
     for line in lines:
-        match = _STEP.match(line)
-        body = match.group("text") if match else _BULLET.sub("", line)
+        step = numbered_step(line)
+        body = step.text if step else _BULLET.sub("", line)
         out.extend(_sentences(body))
     return out
 

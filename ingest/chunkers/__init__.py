@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.chunkers import course, fab, sop
+from ingest.chunkers import course, fab, product_page, sop
 from ingest.chunkers.common import ChunkLimits
 from ingest.document import Chunk, DocType, LoadedDocument
 
@@ -22,5 +22,8 @@ def chunk_document(
 ) -> list[Chunk]:
     """`meaning` reads spreadsheet headers no list names (FAB tables in any document)."""
     if doc_type == "fab":
+        page = product_page.read_product_page(document, title, meaning)
+        if page is not None:
+            return product_page.chunk(page, title, limits)
         return fab.chunk(document, title, limits, meaning)
     return CHUNKERS[doc_type](document, title, limits)

@@ -72,8 +72,10 @@ def block_lines(block: Block) -> list[str]:
     return [block.text] if block.text else []
 
 
-_QUESTION = re.compile(r"^(q\d*|问|question)\s*[:：.、]", re.IGNORECASE)
-_ANSWER = re.compile(r"^(a|答|answer)\s*[:：.、]", re.IGNORECASE)
+# A question, or a customer's objection, and what answers it: FAQ pairs and objection
+# pairs ("顾客：…" / "回应：…") are shown together.
+_QUESTION = re.compile(r"^(q\d*|问|question|顾客|客户|customer)\s*[:：.、]", re.IGNORECASE)
+_ANSWER = re.compile(r"^(a|答|answer|回应|回复|应答|导购|reply|response|→)\s*[:：.、]?", re.IGNORECASE)
 # A paragraph this short is one rule or statement; longer ones are cut into sentences.
 WHOLE_PARAGRAPH_CHARS = 80
 

@@ -34,14 +34,14 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                "price", "retail price", "rrp", "msrp")),
     "category": ("品类", "Category", ("品类", "类别", "分类", "系列", "category", "series")),
     "features": ("特点", "Features", ("特点", "卖点", "特点/卖点", "产品特点", "核心卖点", "功能",
-                                     "特征", "feature", "features", "key features")),
+                                     "特征", "亮点", "产品亮点", "feature", "features", "key features", "highlights")),
     "advantages": ("优势", "Advantages", ("优势", "产品优势", "advantage", "advantages")),
     "benefits": ("利益", "Benefits", ("利益", "顾客利益", "客户利益", "利益点", "好处",
                                      "benefit", "benefits", "customer benefit")),
     "audience": ("适用人群", "Target customers", ("适用人群", "目标客户", "目标人群", "适合人群",
                                                  "目标顾客", "适用客户", "target customers",
                                                  "target customer", "target", "audience",
-                                                 "who it is for")),
+                                                 "who it is for", "who it's for", "for whom")),
     "selling_lines": ("推荐话术", "Selling lines", ("推荐话术", "销售话术", "话术", "卖点话术",
                                                    "selling points", "selling lines",
                                                    "selling line", "pitch", "talking points",
@@ -133,7 +133,9 @@ def map_header(header: str, meaning: HeaderMeaning | None = None) -> str | None:
         return meaning.override(key) or None
     if key in _ALIASES:
         return _ALIASES[key]
-    contained = [alias for alias in _ALIASES if len(alias) >= 2 and alias in key]
+    # "产品亮点" holds "产品" but is no product name: a name's alias counts only at the end
+    contained = [alias for alias in _ALIASES if len(alias) >= 2 and alias in key
+                 and (_ALIASES[alias] != "product" or key.endswith(alias))]
     if contained:
         return _ALIASES[max(contained, key=len)]
     return meaning.field(header) if meaning is not None else None
@@ -191,11 +193,18 @@ def _cell_value(text: str) -> str:
     return "；".join(lines)
 
 
+def field_part(name: str | None, label: str, value: str, english: bool) -> Part:
+    """A product field as shown ("特点：…" under the field's own label, an extra column
+    under its header) and as data (field, the author's label, the value)."""
+    zh_label, en_label, _ = FIELDS[name] if name else (label, label, ())
+    shown = en_label if english else zh_label
+    return Part("field", f"{shown}{': ' if english else '：'}{value}", name, label, value)
+
+
 def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tuple[str, dict[str, str], list[Part]]:
     """A product's text, metadata and fields. Each field keeps the column it came from;
     columns that map to no field are kept too, under their own header."""
     english = not any(has_cjk(h) for h in header if h)
-    sep = ": " if english else "："
     values: dict[str, tuple[str, str]] = {}
     extra: list[Part] = []
     for col, cell in enumerate(row):
@@ -206,11 +215,8 @@ def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tu
         if col in columns:
             values[columns[col]] = (value, label)
         elif label:
-            extra.append(Part("field", f"{label}{sep}{value}", None, label))
-    parts = [
-        Part("field", f"{en_label if english else zh_label}{sep}{values[name][0]}", name, values[name][1])
-        for name, (zh_label, en_label, _) in FIELDS.items() if name in values
-    ] + extra
+            extra.append(field_part(None, label, value, english))
+    parts = [field_part(name, values[name][1], values[name][0], english) for name in FIELDS if name in values] + extra
     metadata: dict[str, str] = {k: values[k][0] for k in ("product", "sku", "price", "category") if k in values}
     return "\n".join(p.text for p in parts), metadata, parts
 

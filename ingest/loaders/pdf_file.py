@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PdfReadError
 
 from ingest.document import STEP_MARKER, LoadedDocument, LoadError
+from ingest.loaders.text_file import BULLET as _BULLET
 from ingest.loaders.text_file import classify_lines, title_from_first_line
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -17,7 +18,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 MAX_PAGES = 2000
 # Titles PDF tools write when the author gave none.
 PLACEHOLDER_TITLES = frozenset({"untitled", "(anonymous)", "anonymous", "document", "title"})
-_HEADING_START = re.compile(r"^(#|第[一二三四五六七八九十\d]+[章节部分篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+_HEADING_START = re.compile(r"^(#|【|第[一二三四五六七八九十\d]+[章节部分篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
 
 
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;：:」』”\")）)]$")
@@ -38,19 +39,22 @@ def join_wrapped(lines: list[str]) -> list[str]:
         return []
     full = lengths[int(0.9 * (len(lengths) - 1))]
     out: list[str] = []
+    last = ""  # the previous line as the page printed it (out[-1] may be several joined)
     for line in stripped:
         if not line:
             continue
         if out:
             previous = out[-1]
-            wrapped = (len(previous) >= FULL_LINE_SHARE * full and full >= 20
-                       and not _ENDS_SENTENCE.search(previous) and not STEP_MARKER.match(line)
-                       and not _HEADING_START.match(line))
+            wrapped = (len(last) >= FULL_LINE_SHARE * full and full >= 20
+                       and not _ENDS_SENTENCE.search(last) and not STEP_MARKER.match(line)
+                       and not _BULLET.match(line) and not _HEADING_START.match(line))
             if _CONTINUES.match(line) or wrapped:
                 space = " " if previous[-1:].isascii() and line[:1].isascii() and previous[-1:].isalnum() else ""
                 out[-1] = previous + space + line
+                last = line
                 continue
         out.append(line)
+        last = line
     return out
 
 

@@ -28,8 +28,12 @@ _CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+[章节部分篇]\s*\S")
 _CN_HEADING = re.compile(rf"^[{_CN_NUM}]+[、.．]\s*\S")
 _CN_SUBHEADING = re.compile(rf"^[（(][{_CN_NUM}]+[)）]\s*\S")
 _DOTTED_HEADING = re.compile(r"^\d+(\.\d+)+\s*[^\d.\s]")
-_BULLET = re.compile(r"^[-*•·●▪]\s+")
+BULLET = re.compile(r"^[-*•·●▪]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;：:，,]$")
+# A label line: short, with no punctuation of a sentence ("常见问题", "F 特点", "How to use").
+_LABEL_LINE = re.compile(r"^[^，,。.：:；;！!？?、“”\"()（）《》]{1,16}$")
+# What opens the content under a label: a bullet or step, or "问：" / "顾客：" / "Q:".
+_LABELLED_START = re.compile(r"^\S{1,8}\s?[：:]")
 
 
 def decode_bytes(data: bytes) -> str:
@@ -76,10 +80,20 @@ def classify_lines(lines: list[str]) -> list[Block]:
             blocks.append(Block("heading", line, level=3))
         elif STEP_MARKER.match(line):
             blocks.append(Block("list_item", line, level=1))
-        elif _BULLET.match(line):
-            blocks.append(Block("list_item", "• " + _BULLET.sub("", line), level=1))
+        elif BULLET.match(line):
+            blocks.append(Block("list_item", "• " + BULLET.sub("", line), level=1))
         else:
             blocks.append(Block("paragraph", line))
+    return _label_headings(blocks)
+
+
+def _label_headings(blocks: list[Block]) -> list[Block]:
+    """A short label line over a list or over "问：" / "顾客：" lines is a heading the
+    text lost its markup for (PDF and plain-text exports of formatted pages)."""
+    for block, following in zip(blocks, blocks[1:], strict=False):
+        if (block.kind == "paragraph" and _LABEL_LINE.match(block.text) and not block.text[-1:].isdigit()
+                and (following.kind == "list_item" or _LABELLED_START.match(following.text))):
+            block.kind, block.level = "heading", 2
     return blocks
 
 

@@ -1,0 +1,163 @@
+"""A product's own page (a Markdown, Word or PDF one-pager: the product's name and code
+in the title, a price line, feature / advantage / benefit sections, how to use, FAQ,
+objections) is a product record like a row of a FAB sheet: the same fields, each with
+the heading it came from, so /product, quizzes and the dashboard see it.
+
+A page is recognised by what it holds, not by its layout: sections (or "label：value"
+lines) that read as two or more selling fields, under a title that names one product,
+with a product code or a price (a lesson on FAB selling has the sections, not a price).
+Sections that are not record fields (how to use, FAQ, objections) stay passages of
+their own, tagged with the product so follow-ups and rankings know what they are about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.chunkers import fab
+from ingest.chunkers.common import SECTION_SEPARATOR, ChunkLimits, sections
+from ingest.chunkers.fab import FIELDS, HeaderMeaning, field_part, map_header
+from ingest.document import Block, Chunk, LoadedDocument, Part
+from ingest.normalize import for_matching, has_cjk
+
+# Fields a page's sections become in its record; objections, replies and FAQ keep their
+# question/answer shape as passages of their own.
+RECORD_FIELDS = ("sku", "price", "category", "features", "advantages", "benefits", "audience", "selling_lines")
+SELLING_FIELDS = frozenset({"features", "advantages", "benefits", "audience", "selling_lines"})
+MIN_SELLING_FIELDS = 2
+# A product code: letters and digits, with a digit and a letter ("QZ-SC103", "AP300").
+PRODUCT_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+"
+                          r"|(?<![A-Za-z0-9])[A-Z]{1,4}\d{3,}[A-Z]?(?![A-Za-z0-9])")
+_LABEL_VALUE = re.compile(r"^\s*(?P<label>[^：:\n]{1,16})[：:]\s*(?P<value>\S.*)$")
+_PIECE_GAP = re.compile(r"\s{2,}|\u3000+")
+_TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
+MAX_LABEL_CHARS = 24
+
+
+@dataclass
+class ProductPage:
+    product: str
+    fields: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (value, label)
+    rest: list[Block] = field(default_factory=list)  # blocks that are not record fields
+    labelled: set[str] = field(default_factory=set)  # fields from "label：value" lines
+    extra: list[Part] = field(default_factory=list)  # other labelled facts of the top lines
+
+    def read_lines(self, block: Block, seen: set[str], *, top: bool) -> None:
+        """Take the "label：value" pieces of a paragraph that are record fields ("价格：¥129",
+        a second "RRP: CNY 129" joins it); on the page's top lines, other labelled
+        pieces ("保修：整机2年") are kept in the record as fields of their own."""
+        kept: list[str] = []
+        for piece in _labelled(block.text):
+            if isinstance(piece, str):
+                kept.append(piece)
+                continue
+            label, value = piece
+            if top and len(label) <= MAX_LABEL_CHARS and map_header(label) == "product":
+                self.product = value  # "品名：…" names the product better than the file's title
+                continue
+            name = _heading_field(label, None)
+            if name is None or (name in seen and name not in self.labelled):
+                if top and name is None:
+                    self.extra.append(field_part(None, label, value, not has_cjk(label)))
+                else:
+                    kept.append(f"{label}：{value}")
+                continue
+            seen.add(name)
+            before, first_label = self.fields.get(name, ("", label))
+            self.fields[name] = (f"{before} / {value}" if before else value, first_label)
+            self.labelled.add(name)
+        if kept:
+            self.rest.append(Block("paragraph", "\n".join(kept)))
+
+    def record(self) -> Chunk:
+        english = not has_cjk(self.product)
+        parts = [field_part("product", "", self.product, english)]
+        parts += [field_part(name, self.fields[name][1], self.fields[name][0], english)
+                  for name in FIELDS if name in self.fields]
+        parts += self.extra
+        metadata = {"product": self.product}
+        metadata.update({k: self.fields[k][0] for k in ("sku", "price", "category") if k in self.fields})
+        return Chunk(text="\n".join(p.text for p in parts), section=self.product, metadata=metadata, parts=parts)
+
+
+def _heading_field(text: str, meaning: HeaderMeaning | None) -> str | None:
+    if len(text) > MAX_LABEL_CHARS:
+        return None
+    name = map_header(text.strip("【】[] "), meaning)
+    return name if name in RECORD_FIELDS else None
+
+
+def _items(blocks: list[Block]) -> str:
+    lines = [line.strip().lstrip("•·-* ").strip().rstrip("；;") for b in blocks for line in b.text.splitlines()]
+    return "；".join(line.removesuffix("。") for line in lines if line)
+
+
+def _labelled(text: str) -> list[tuple[str, str] | str]:
+    """A paragraph's "label：value" pieces ("建议零售价：¥399　　保修：整机2年" is two), and
+    its other lines as they are."""
+    out: list[tuple[str, str] | str] = []
+    for line in text.splitlines():
+        for piece in _PIECE_GAP.split(line.strip()):
+            match = _LABEL_VALUE.match(piece)
+            out.append((match.group("label").strip(), match.group("value").strip()) if match else piece)
+    return [p for p in out if p]
+
+
+def _split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]:
+    """"积雪草修护面霜 ｜ QZ-SC101" -> ("积雪草修护面霜", "QZ-SC101")."""
+    sku = metadata.get("sku")
+    codes = PRODUCT_CODE.findall(title)
+    if not sku and codes:
+        sku = next((c for c in codes if "-" in c or "_" in c), codes[-1])
+    name = title.replace(sku, " ") if sku and sku in title else title
+    name = _TITLE_SEPARATORS.sub(" ", name).strip(" ｜|-–—:：()（）")
+    return metadata.get("product") or name, sku
+
+
+def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeaning | None = None) -> ProductPage | None:
+    """The page as a product record, or None when it is not one product's page."""
+    if any(b.kind == "table" for b in document.blocks):
+        return None
+    name, sku = _split_title(title, document.metadata)
+    if not name or len(name) > 60:
+        return None
+    page = ProductPage(name)
+    seen: set[str] = set()
+    for section in sections(document, title):
+        heading = section.path[-1] if section.path else ""
+        found = _heading_field(heading, meaning) if heading else None
+        if found is not None:
+            if found in seen:
+                return None  # two "features" sections: a page about several products
+            seen.add(found)
+            page.fields[found] = (_items(section.blocks), heading)
+            continue
+        if heading:
+            page.rest.append(Block("heading", heading, level=min(len(section.path) + 1, 6)))
+        for block in section.blocks:
+            if block.kind == "paragraph":
+                page.read_lines(block, seen, top=not heading)
+            else:
+                page.rest.append(block)
+    if len(seen & SELLING_FIELDS) < MIN_SELLING_FIELDS:
+        return None
+    if not (sku or "sku" in page.fields or "price" in page.fields or "price" in document.metadata):
+        return None  # a lesson on FAB selling has these sections too, but sells nothing
+    if sku and "sku" not in page.fields:
+        page.fields["sku"] = (sku, "")
+    for key in ("price", "category"):
+        if key in document.metadata and key not in page.fields:
+            page.fields[key] = (document.metadata[key], "")
+    return page
+
+
+def chunk(page: ProductPage, title: str, limits: ChunkLimits) -> list[Chunk]:
+    """The record first, then the page's other sections as passages about the product."""
+    rest = fab.chunk(LoadedDocument(blocks=page.rest, title=title), title, limits)
+    about = {"subject": page.product, **({"sku": page.fields["sku"][0]} if "sku" in page.fields else {})}
+    for piece in rest:
+        piece.metadata = {**about, **piece.metadata}
+        if not piece.section or for_matching(page.product) not in for_matching(piece.section):
+            piece.section = SECTION_SEPARATOR.join(p for p in (page.product, piece.section) if p)
+    return [page.record(), *rest]

@@ -1,0 +1,149 @@
+"""A product's own page is a product, whatever its format and wording: an English
+Markdown page with a model number and a price line, a Word page of "label：value"
+lines, a PDF whose section labels lost their markup. /product finds each, quizzes ask
+about each, answers show its fields; a lesson on FAB selling is not taken for one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.answer import Answerer
+from bot.catalog import find_product
+from bot.quiz.generate import generate_questions
+from bot.service import Services
+from bot.settings import Settings
+from ingest.embedder import Embedder
+from ingest.pipeline import ingest
+from tests.builders import write_pdf
+
+ENGLISH_PAGE = """# Aurel Smart Rice Cooker (RC-220)
+
+Price: $129 (3 L bowl)
+Warranty: 3 years on the heating plate
+
+## Key specs
+
+- 3 litre ceramic-coated bowl, for 2 to 6 people
+- Fuzzy-logic heating with 12 programmes, including brown rice and congee
+- 24-hour delay timer
+
+## Why it's better
+
+- The ceramic coating holds no PTFE, so nothing flakes into the rice
+- Keeps rice warm for 12 hours without drying it out
+
+## Customer benefits
+
+- Wake up to ready congee
+- Dinner cooks itself while you commute
+
+## How to use
+
+1. Rinse the rice and fill water to the line for the cup count.
+2. Pick a programme and press Start; the cooker beeps when done.
+
+## Good to know
+
+Q: Can it steam vegetables?
+A: Yes, put the steaming tray on top during any programme.
+"""
+
+LESSON = """# FAB销售法则（新人第2课）
+
+## 特点
+
+特点是产品本身有什么，比如材质、参数和功能。
+
+## 优势
+
+优势是和别的产品比好在哪里。
+
+## 利益
+
+利益是顾客用了以后得到什么，要说到顾客心里。
+"""
+
+
+def _word_page(path: Path) -> Path:
+    """No headings at all: one "label：value" line per field, as a store PC types it."""
+    document = docx.Document()
+    for line in ("品名：暖暖恒温电热毯", "货号：HB-611", "售价：299元", "卖点：六档温控；定时关机；可水洗",
+                 "优势：碳纤维发热线比普通合金线更软更耐折", "利益：冬天上床就是暖的，整晚不用起来调温度",
+                 "顾客疑问：电热毯有辐射吗？", "回应：低于国家标准限值，而且有分区控温，贴身不烫"):
+        document.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
+    base = tmp_path_factory.mktemp("pages")
+    content = base / "content"
+    (content / "catalogue").mkdir(parents=True)
+    (content / "catalogue" / "rice_cooker.md").write_text(ENGLISH_PAGE, encoding="utf-8")
+    _word_page(content / "catalogue" / "电热毯.docx")
+    write_pdf(content / "catalogue" / "加湿器.pdf", [
+        "静音加湿器 ｜ JS-450", "零售价：¥259", "产品特点", "· 4.5升大水箱，一晚不用加水",
+        "· 运行噪音低于26分贝", "核心优势", "· 顶部加水，不用把水箱拿下来", "顾客利益",
+        "· 开着睡觉也不吵", "常见问题", "问：可以加精油吗？", "答：不可以，精油会腐蚀雾化片。"])
+    (content / "courses").mkdir()
+    (content / "courses" / "fab_lesson.md").write_text(LESSON, encoding="utf-8")
+    settings = Settings(home=base / "home")
+    ingest(settings, [content], embedder=real_embedder)
+    return Services(settings)
+
+
+@pytest.mark.parametrize(("asked", "product", "sku"), [
+    ("rice cooker", "Aurel Smart Rice Cooker", "RC-220"),
+    ("电热毯", "暖暖恒温电热毯", "HB-611"),
+    ("加湿器", "静音加湿器", "JS-450"),
+])
+def test_each_page_is_a_product_card(pages: Services, asked: str, product: str, sku: str) -> None:
+    card = find_product(pages.reader, asked)
+    assert card is not None and card.name == product
+    assert card.chunk.metadata["sku"] == sku
+    assert "price" in card.chunk.metadata
+
+
+def test_a_page_keeps_each_field_with_the_heading_or_label_it_came_from(pages: Services) -> None:
+    english = find_product(pages.reader, "RC-220")
+    word = find_product(pages.reader, "HB-611")
+    assert english is not None and word is not None
+    labels = {p.field: p.label for p in english.chunk.parts if p.kind == "field"}
+    assert labels["features"] == "Key specs" and labels["advantages"] == "Why it's better"
+    assert {p.field: p.value for p in english.chunk.parts}["price"] == "$129 (3 L bowl)"
+    # a labelled fact no field names is kept in the record under its own label
+    assert any(p.field is None and p.label == "Warranty" for p in english.chunk.parts)
+    word_fields = {p.field: p.value for p in word.chunk.parts if p.kind == "field"}
+    assert word_fields["features"] == "六档温控；定时关机；可水洗"
+    assert word_fields["price"] == "299元"
+
+
+def test_a_lesson_about_fab_selling_is_not_a_product(pages: Services) -> None:
+    names = {c.metadata["product"] for c, _ in pages.reader.product_chunks()}
+    assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器"}
+    lesson = next(d for d in pages.reader.documents().values() if d.path.endswith("fab_lesson.md"))
+    assert lesson.doc_type == "course"
+
+
+def test_quiz_questions_are_generated_for_every_page(pages: Services) -> None:
+    topics = {q.topic for q in generate_questions(pages.reader)}
+    assert {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器"} <= topics
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("how much is the rice cooker", "$129"),
+    ("加湿器多少钱", "259"),
+    ("电热毯多少钱", "299元"),
+    ("加湿器能加精油吗", "腐蚀"),
+    ("how long is the rice cooker warranty", "3 years"),
+])
+def test_questions_about_a_page_are_answered_from_it(pages: Services, question: str, expected: str) -> None:
+    answerer: Answerer = pages.answerer
+    answer = answerer.answer(question)
+    assert answer.found, answer.text
+    assert expected in answer.text, answer.text
