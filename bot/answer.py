@@ -15,6 +15,7 @@ from bot.compose import PartScorer, focused
 from bot.followup import Turn, lacks_subject, refers_back, with_subject
 from bot.retrieve import SOFT_MATCH_DEPTH, Passage, Retriever
 from bot.settings import Settings
+from bot.spelling import Correction, Speller
 from ingest.normalize import language_of
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,14 @@ MESSAGES = {
         "not_found": "抱歉，知识库里没有找到能回答这个问题的内容，已转给内容团队补充。",
         "closest": "相关的主题：",
         "sources": "来源：",
+        "corrected": "按{words}回答",
     },
     "en": {
         "not_found": "Sorry, the knowledge base has nothing that answers this; "
                      "it has been passed on to the content team.",
         "closest": "Closest topics: ",
         "sources": "Sources: ",
+        "corrected": "Answered for {words}",
     },
 }
 
@@ -48,6 +51,7 @@ class Answer:
     retrieved: list[Passage] = field(default_factory=list)  # in retrieval order
     asked: str = ""  # the question as answered: a follow-up with its subject filled in
     subject: str | None = None
+    corrections: list[Correction] = field(default_factory=list)  # typos the answer rests on
 
     @property
     def turn(self) -> Turn:
@@ -118,6 +122,10 @@ def answers(passage: Passage, settings: Settings) -> bool:
     return found_score(passage, settings) >= 0.0
 
 
+def _best_found(answer: Answer, settings: Settings) -> float:
+    return max((found_score(p, settings) for p in answer.retrieved[:FOUND_DEPTH]), default=float("-inf"))
+
+
 def decide_found(passages: list[Passage], settings: Settings) -> bool:
     """Does the knowledge base answer the question (one of the top passages does)?"""
     return answering_passage(passages, settings) is not None
@@ -180,6 +188,7 @@ class Answerer:
         self.retriever = retriever
         self.llm = llm
         self.scorer = PartScorer(retriever.embedder)
+        self.speller = Speller(retriever.reader)
 
     def answer(self, question: str, language: str | None = None, previous: Turn | None = None,
                k: int | None = None) -> Answer:
@@ -188,6 +197,25 @@ class Answerer:
         follow-ups; `k` how many passages to retrieve."""
         question = question.strip()
         language = language or language_of(question)
+        fixed, corrections = self.speller.correct(question)
+        answer = self._follow(question, language, previous, k)
+        if corrections:
+            # a typo'd word matches nothing; the question read with the word meant is
+            # kept when it answers better (a homophone guess that finds less is dropped)
+            corrected = self._follow(fixed, language, previous, k)
+            if corrected.found and (not answer.found or _best_found(corrected, self.settings)
+                                    > _best_found(answer, self.settings)):
+                answer = corrected
+                answer.corrections = [c for c in corrections if any(
+                    c.meant in answer.passages[i].chunk.text for i in answer.cited)]
+        answer.question = question
+        if answer.corrections:  # the answer rests on a corrected word: say which
+            note = MESSAGES[language]["corrected"].format(words="、".join(f"「{c.meant}」" for c in answer.corrections))
+            answer.text = f"{note}\n{answer.text}"
+        return answer
+
+    def _follow(self, question: str, language: str, previous: Turn | None, k: int | None) -> Answer:
+        """The question (typos fixed) on its own, or about the previous turn's subject."""
         resolved = with_subject(question, previous)
         if resolved is not None:
             answer = self._answer(question, resolved, language, k)

@@ -439,6 +439,9 @@ class IndexReader:
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
         return self._open().word_vectors(word_list)
 
+    def words_sounding(self, sounds: list[str]) -> dict[str, list[str]]:
+        return self._open().words_sounding(sounds)
+
     def documents(self) -> dict[str, DocumentRecord]:
         return self._open().documents()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.document import Part
-from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, words
+from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, sound_of, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_key);
 CREATE TABLE IF NOT EXISTS word_vectors (word TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS word_sounds (word TEXT PRIMARY KEY, sound TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS word_sounds_by_sound ON word_sounds(sound);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     words, bigrams, chars, tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -175,10 +177,31 @@ class LexicalStore:
         return [w for w in unique if w not in known]
 
     def add_word_vectors(self, word_list: list[str], vectors: np.ndarray) -> None:
+        """The passages' words, each with its vector (soft matching) and, for Chinese
+        words, its sound (typos of a pinyin keyboard)."""
         self._db.executemany(
             "INSERT OR REPLACE INTO word_vectors VALUES (?, ?)",
             [(w, np.asarray(v, dtype=np.float16).tobytes()) for w, v in zip(word_list, vectors, strict=True)],
         )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO word_sounds VALUES (?, ?)",
+            [(w, sound) for w in word_list if (sound := sound_of(w))],
+        )
+
+    def words_sounding(self, sounds: list[str]) -> dict[str, list[str]]:
+        """The knowledge base's words with each of these sounds (see normalize.sound_of)."""
+        unique = list(dict.fromkeys(sounds))
+        out: dict[str, list[str]] = {}
+        if not unique:
+            return out
+        marks = ",".join("?" * len(unique))
+        try:
+            rows = self._db.execute(f"SELECT sound, word FROM word_sounds WHERE sound IN ({marks})", unique)
+        except sqlite3.OperationalError:  # an index from before sounds were kept
+            return out
+        for sound, word in rows:
+            out.setdefault(sound, []).append(word)
+        return out
 
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
         unique = list(dict.fromkeys(word_list))

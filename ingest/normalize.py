@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import jieba
 import opencc
+from pypinyin import Style, lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -141,3 +142,31 @@ def split_sentences(text: str) -> list[str]:
     """Sentences ending in Chinese or Latin terminal punctuation, or line breaks."""
     parts = re.split(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+", text)
     return [p.strip() for p in parts if p and p.strip()]
+
+
+# What a pinyin keyboard and a southern accent blur: zh/z, ch/c, sh/s, -ng/-n, l/n.
+_SOUND_FOLDS = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"ng$"), "n"), (re.compile(r"^l"), "n"))
+SOUND_CHARS = (2, 4)  # words this long (in characters) are matched by sound
+
+
+def pinyin_of(word: str) -> list[str]:
+    """Toneless pinyin, one syllable per character ([] if any character has none)."""
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    return syllables if len(syllables) == len(word) and all(syllables) else []
+
+
+@lru_cache(maxsize=100_000)
+def sound_of(word: str) -> str | None:
+    """How a Chinese word sounds, blurred as typing by pinyin blurs it: 价宝 and 价保,
+    吹风鸡 and 吹风机, 面双 and 面霜 sound the same. None for other words."""
+    if not SOUND_CHARS[0] <= len(word) <= SOUND_CHARS[1] or not _CJK_RUN.fullmatch(word):
+        return None
+    syllables = pinyin_of(word)
+    if not syllables:
+        return None
+    folded = []
+    for syllable in syllables:
+        for pattern, replacement in _SOUND_FOLDS:
+            syllable = pattern.sub(replacement, syllable)
+        folded.append(syllable)
+    return " ".join(folded)

@@ -146,3 +146,30 @@ def test_wrapped_pdf_lines_are_joined_into_sentences() -> None:
     assert join_wrapped(lines) == [
         "一、投诉处理", "顾客投诉须当日登记并通知值班店长，由店长决定是否上报区域，处理人：店长", "2. 回访顾客",
         "Wipe every tester nozzle at 12:00 and again at 15:00 with an alcohol pad."]
+
+
+@pytest.mark.parametrize(("typed", "meant", "expected"), [
+    ("积份有效期多久", "积分", "12个月"),
+    ("积雪草面双多少钱", "面霜", "239"),
+    ("烟仙胺精华多少钱", "烟酰胺", "199"),
+])
+def test_a_pinyin_typo_is_answered_for_the_word_meant_and_says_so(
+    other_chain: Services, typed: str, meant: str, expected: str
+) -> None:
+    answer = other_chain.answerer.answer(typed)
+    assert answer.found, answer.text
+    assert answer.text.splitlines()[0] == f"按「{meant}」回答"
+    assert expected in answer.text
+    assert answer.question == typed  # the record keeps what the guide typed
+
+
+@pytest.mark.parametrize("question", ["积分有效期多久", "积分是什么意思", "退货积分怎么扣"])
+def test_words_typed_right_are_never_corrected(other_chain: Services, question: str) -> None:
+    answer = other_chain.answerer.answer(question)
+    assert answer.corrections == []
+    assert "按「" not in answer.text
+
+
+def test_a_typo_of_something_the_chain_does_not_sell_is_still_declined(other_chain: Services) -> None:
+    assert not other_chain.answerer.answer("卸妆水多少钱").found
+    assert not other_chain.answerer.answer("谢妆水多少钱").found
