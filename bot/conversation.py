@@ -1,5 +1,10 @@
-"""One conversation turn, whatever the channel: access, limits, the answer, and the
-record of it. Telegram and the terminal chat both come through here."""
+"""One conversation turn, whatever the channel: access, limits, small talk, follow-ups,
+the answer, and the record of it. Telegram and the terminal chat both come through here.
+
+A question without a subject of its own ("那它多少钱", "how much is it") is answered about
+the subject of the same person's previous exchange on the same channel, if that came
+within `followup_window_s`; never another person's, and never for an anonymous asker.
+Greetings and thanks get a short reply (bot/smalltalk.py) and are not recorded."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,16 +22,18 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.access import active_person
 from bot.answer import Answer, source_json
+from bot.followup import Turn
 from bot.messages import say
 from bot.privacy import mask_personal_data, without_personal_data
 from bot.service import Services
 from bot.settings import Settings
+from bot.smalltalk import small_talk, small_talk_reply, without_small_talk
 from bot.store import Exchange, KnowledgeGap, Person, Store
 from ingest.db import session_factory
 from ingest.registry import utcnow
 
 TERMINAL_NAME = "terminal"
-OutcomeKind = Literal["answer", "rate_limited", "too_long", "duplicate"]
+OutcomeKind = Literal["answer", "smalltalk", "rate_limited", "too_long", "duplicate"]
 
 
 @dataclass(frozen=True)
@@ -78,9 +86,11 @@ class RateLimiter:
 
 
 class Conversation:
-    def __init__(self, settings: Settings, services: Services) -> None:
+    def __init__(self, settings: Settings, services: Services,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.settings = settings
         self.services = services
+        self.clock = clock  # naive UTC: when exchanges happen (rate limit, follow-ups); tests move it
         self.sessions: sessionmaker = session_factory(settings.db_url)
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_window_s)
 
@@ -136,7 +146,7 @@ class Conversation:
         # only its masked form is stored (see bot/privacy.py).
         question = question.strip()
         masked = mask_personal_data(question)
-        asked = without_personal_data(question) or masked
+        asked = without_small_talk(without_personal_data(question) or masked)
         question = masked
         if len(question) > self.settings.max_question_chars:
             return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
@@ -145,8 +155,12 @@ class Conversation:
         wait = self._wait_needed(person) if person else self.limiter.wait_needed(channel)
         if wait > 0:
             return Outcome("rate_limited", say("rate_limited", language, seconds=max(1, round(wait))), language)
+        chat = small_talk(asked)  # (a customer's number beside "你好" asks nothing either)
+        if chat is not None:  # not for the knowledge base, not a gap, not a subject
+            return Outcome("smalltalk", small_talk_reply(chat, language), language)
+        previous = self._previous_turn(person, channel) if person else None
         started = time.perf_counter()
-        answer = self.services.answerer.answer(asked, language)
+        answer = self.services.answerer.answer(asked, language, previous=previous)
         latency_ms = int((time.perf_counter() - started) * 1000)
         exchange_id = self._record(person, question, answer, channel, update_key, latency_ms)
         return Outcome("answer", answer.text, language, answer, exchange_id)
@@ -155,7 +169,7 @@ class Conversation:
         """Seconds until the person may ask again, counted from their stored exchanges,
         so the limit holds across bot processes and restarts."""
         window = dt.timedelta(seconds=self.settings.rate_limit_window_s)
-        now = utcnow()
+        now = self.clock()
         with self.sessions() as session:
             count, oldest = session.execute(
                 select(func.count(Exchange.id), func.min(Exchange.created_at)).where(
@@ -164,6 +178,17 @@ class Conversation:
         if count < self.settings.rate_limit_count or oldest is None:
             return 0.0
         return max(0.1, (oldest + window - now).total_seconds())
+
+    def _previous_turn(self, person: PersonView, channel: str) -> Turn | None:
+        """The person's own last exchange on this channel, when it is recent enough to
+        be what a follow-up refers to."""
+        since = self.clock() - dt.timedelta(seconds=self.settings.followup_window_s)
+        with self.sessions() as session:
+            last = session.scalar(
+                select(Exchange).where(Exchange.person_id == person.id, Exchange.channel == channel,
+                                       Exchange.created_at >= since)
+                .order_by(Exchange.created_at.desc(), Exchange.id.desc()).limit(1))
+            return last.turn if last is not None else None
 
     def _seen(self, update_key: str) -> bool:
         with self.sessions() as session:
@@ -174,13 +199,16 @@ class Conversation:
         update_key: str | None, latency_ms: int,
     ) -> int:
         sources = [source_json(p) for p in answer.passages]
+        turn, now = answer.turn, self.clock()
         with self.sessions.begin() as session:
             exchange = Exchange(
                 person_id=person.id if person else None,
                 store_id=person.store_id if person else None,
                 channel=channel, update_key=update_key, question=question,
+                asked=turn.question, subject=turn.subject,
                 language=answer.language, found=answer.found, answer=answer.text,
                 sources=json.dumps(sources, ensure_ascii=False), latency_ms=latency_ms,
+                created_at=now,
             )
             session.add(exchange)
             session.flush()
@@ -189,6 +217,7 @@ class Conversation:
                     exchange_id=exchange.id, person_id=exchange.person_id,
                     store_id=exchange.store_id, question=question,
                     closest=json.dumps(sources[:3], ensure_ascii=False), resolved=False,
+                    created_at=now,
                 ))
             return exchange.id
 

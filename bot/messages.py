@@ -45,6 +45,18 @@ TEXTS: dict[str, dict[Language, str]] = {
         "zh": "培训师命令：\n/assign store|region|person 名称 截止日期 [主题] — 布置任务\n/report — 负责门店的练习报告\n/deactivate 名称 — 停用账号",
         "en": "Trainer commands:\n/assign store|region|person NAME DUE [TOPIC] — assign practice\n/report — practice report for your stores\n/deactivate NAME — deactivate someone",
     },
+    "capabilities": {
+        "zh": "我可以回答门店SOP、产品和培训课程的问题，直接发问题即可，例如“退货要几天”。\n"
+              "/product 名称 — 产品卡\n/sop 名称 — 逐步查看流程\n/lang zh|en — 切换中文/English\n/help — 帮助",
+        "en": "I answer questions about store SOPs, products and training courses: just send one, "
+              "e.g. \"how many days for a return\".\n/product NAME — product card\n/sop NAME — walk "
+              "through a procedure\n/lang zh|en — switch 中文/English\n/help — help",
+    },
+    "smalltalk_hello": {"zh": "你好！", "en": "Hi!"},
+    "smalltalk_thanks": {"zh": "不客气！", "en": "You're welcome!"},
+    "unknown_command": {"zh": "不认识这个命令：{command}，发送 /help 查看可用命令。",
+                        "en": "Unknown command {command}; see /help."},
+    "console_quit": {"zh": "/quit — 退出（或按 Ctrl-D）", "en": "/quit — leave (or Ctrl-D)"},
     "upload_not_allowed": {"zh": "只有内容负责人可以发送文档来更新知识库。", "en": "Only content owners can send documents to update the knowledge base."},
     "upload_too_big": {"zh": "文件太大（上限 {mb} MB）。", "en": "That file is too large (limit {mb} MB)."},
     "upload_refused": {"zh": "无法导入：{reason}", "en": "Could not ingest it: {reason}"},

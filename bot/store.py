@@ -13,6 +13,7 @@ import enum
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.followup import Turn
 from ingest.db import Base
 from ingest.registry import utcnow
 
@@ -94,6 +95,10 @@ class Exchange(Base):
     channel: Mapped[str] = mapped_column(String(16))
     update_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     question: Mapped[str] = mapped_column(Text)
+    # What a follow-up after it needs (bot.followup.Turn): the question as answered (a
+    # follow-up with its subject filled in) and what it was about; None before 0006.
+    asked: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     found: Mapped[bool] = mapped_column(Boolean)
     answer: Mapped[str] = mapped_column(Text)
@@ -101,6 +106,12 @@ class Exchange(Base):
     latency_ms: Mapped[int]
     feedback: Mapped[str | None] = mapped_column(String(8))  # up | down
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def turn(self) -> Turn | None:
+        """What a follow-up after this exchange may refer to (as `Answer.turn`), or None
+        when it had no subject (not answered, or stored before subjects were)."""
+        return Turn(self.asked or self.question, self.subject) if self.subject else None
 
 
 class KnowledgeGap(Base):

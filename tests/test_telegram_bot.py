@@ -383,3 +383,35 @@ async def test_webhook_mode_answers_updates_posted_by_telegram(
         assert "2999" in api.sent(guide)[-1]["rendered"]
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+
+
+async def test_a_follow_up_is_about_the_same_persons_previous_question(bot_settings: Settings, bot_services: Services) -> None:
+    async with running_bot(bot_settings, bot_services) as h:
+        alice, bob = h.api.user(181, "Alice", language_code="zh-hans"), h.api.user(182, "Bob", language_code="zh-hans")
+        await h.register(alice)
+        await h.register(bob)
+        assert "婴儿" in (await h.ask(alice, "云朵空气净化器适合什么人群"))["rendered"]
+        assert "899" in (await h.ask(bob, "晨光破壁机多少钱"))["rendered"]
+        follow_up = await h.ask(alice, "那它多少钱")
+        assert "2999" in follow_up["rendered"] and "899" not in follow_up["rendered"]
+        assert "👍" in [text for text, _ in h.api.buttons(follow_up)]
+        stored = h.exchanges()
+        assert [(e.question, e.subject) for e in stored] == [
+            ("云朵空气净化器适合什么人群", "云朵空气净化器"), ("晨光破壁机多少钱", "晨光破壁机"),
+            ("那它多少钱", "云朵空气净化器")]
+        with h.conversation.sessions() as session:
+            assert session.scalars(select(KnowledgeGap)).all() == []
+
+
+async def test_a_greeting_gets_what_the_bot_can_do_and_is_not_a_gap(bot_settings: Settings, bot_services: Services) -> None:
+    async with running_bot(bot_settings, bot_services) as h:
+        guide = h.api.user(191, "Guide", language_code="zh-hans")
+        await h.register(guide)
+        before = len(h.api.sent(guide))
+        hello = await h.ask(guide, "你好")
+        assert hello["rendered"].startswith("你好！") and "/product" in hello["rendered"] and "/sop" in hello["rendered"]
+        assert "2999" in (await h.ask(guide, "云朵空气净化器多少钱"))["rendered"]
+        assert len(h.api.sent(guide)) == before + 2, "one reply to the greeting, one to the question"
+        assert [e.question for e in h.exchanges()] == ["云朵空气净化器多少钱"]
+        with h.conversation.sessions() as session:
+            assert session.scalars(select(KnowledgeGap)).all() == []

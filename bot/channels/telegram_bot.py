@@ -2,6 +2,8 @@
 
     /start [CODE]   redeem an invite (or a t.me deep link carrying it)
     text            a question → answer with citations and 👍 👎 / source / more buttons
+                    (a follow-up is about the person's previous question; greetings and
+                    thanks get what the bot can do: see bot/conversation.py)
     /product NAME   product card;  /sop NAME   step-by-step walk-through (◀ ▶ buttons)
     /lang [zh|en]   switch language;  /help
     /deactivate WHO trainers (own store/region) and admins refuse someone from now on
