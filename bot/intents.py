@@ -24,3 +24,11 @@ def wanted_fields(question_norm: str) -> list[str]:
         if any(k in question_norm for k in keywords):
             wanted.extend(n for n in names if n not in wanted)
     return wanted
+
+
+# Words that frame a guide's question rather than say what it is about: who is talking
+# and what kind of answer is wanted. They are no detail a passage must mention.
+FRAMING_WORDS = frozenset(
+    {k for keywords, _ in FIELD_INTENTS for k in keywords}
+    | {"顾客", "客人", "客户", "customer", "customers", "client", "says", "said", "asks", "tell"}
+)

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.intents import wanted_fields
+from bot.intents import FRAMING_WORDS, wanted_fields
 from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
@@ -147,7 +147,8 @@ def product_name(chunk: ChunkRecord) -> str:
 def detail_coverage(weights: dict[str, float], names: str, passage: Passage) -> float:
     """Coverage of the words that are not the named products' names or SKUs: "刀网多久换"
     about a shaver is only answered if the passage mentions the shaver's foil."""
-    rest = {t: w for t, w in weights.items() if t not in names}
+    rest = {t: w for t, w in weights.items()
+            if t not in names and t.removesuffix("s") not in names and t not in FRAMING_WORDS}
     if not rest:
         return 1.0
     return coverage(rest, matching_form("", None, passage.chunk.text))

@@ -15,6 +15,7 @@ that the next writer removes: the published index keeps answering throughout.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -120,6 +121,10 @@ class IndexWriter:
         # documents of an index that must be rebuilt (other model or tokenisation)
         self.stale_documents: dict[str, DocumentRecord] = {}
         self.model_changed = False  # the published index has another model or format
+        # the content owner's header mapping the published index was read with: when it
+        # changes, FAB documents are read again though their files did not change
+        self.mapping = json.dumps(settings.fab_columns, sort_keys=True, ensure_ascii=False)
+        self.mapping_changed = False
 
     # -- lifecycle --------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
@@ -172,6 +177,7 @@ class IndexWriter:
                 store = LexicalStore(self._layout.root / self._published / LEXICAL_FILE, readonly=True)
                 try:
                     self._reader_docs = store.documents()
+                    self.mapping_changed = (store.meta("fab_columns") or "{}") != self.mapping
                     if (store.meta("embedding_model"), store.meta("index_format")) != (
                         self._model, INDEX_FORMAT
                     ):
@@ -210,6 +216,7 @@ class IndexWriter:
                 old.close()
         self._lexical.set_meta("embedding_model", self._model)
         self._lexical.set_meta("index_format", INDEX_FORMAT)
+        self._lexical.set_meta("fab_columns", self.mapping)
         return self._lexical, self._vectors
 
     def replace_document(

@@ -46,7 +46,8 @@ STOPWORDS = frozenset(
     多久 多长 多长时间 多大 多重 多厚 多高 多远 多少钱 几点 几天 几个 几倍 几分 几度 几期 几折 几次
     几号 几时 几岁 哪款 哪种 哪个 哪里 哪儿 哪家 啥时候 什么时候 什么样 怎么弄 咋整 咋弄 行不行
     好不好 对不对 是不是 有没有 要不要 会不会 能否 是否 一般 大概 现在 我们 咱们 客户 顾客 客人
-    钱 块 元 价钱 多少块
+    钱 块 元 价钱 多少块 customer customers aren isn don doesn didn won wasn weren hasn haven hadn
+    shouldn couldn wouldn
     """.split()
 ) | frozenset(
     # Cantonese function words, as they read after traditional → simplified

@@ -173,7 +173,8 @@ class IngestRun:
         except LoadError as exc:
             return self._failed(source, previous, str(exc))
         digest = hashlib.sha256(data).hexdigest()
-        if previous is not None and previous.hash == digest:
+        remapped = previous is not None and previous.doc_type == "fab" and writer.mapping_changed
+        if previous is not None and previous.hash == digest and not remapped:
             return FileOutcome(rel, "unchanged", previous.doc_type, previous.chunk_count, previous.version)
         try:
             prepared = self._prepare(source, digest, size)
@@ -201,7 +202,10 @@ class IngestRun:
         ))
         status: Status = "updated" if previous is not None or rebuilt is not None else "added"
         reason = "rebuilt for a new embedding model or index format" if rebuilt is not None and previous is None else None
-        return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version, reason)
+        if remapped and previous is not None and previous.hash == digest:
+            reason = "read again with the new fab_columns mapping"
+        return FileOutcome(rel, status, record.doc_type, record.chunk_count, record.version, reason,
+                           fields=record_fields(prepared.chunks))
 
     def _add_word_vectors(self, writer: IndexWriter, chunks: list[ChunkRecord], title: str) -> None:
         candidates = [
@@ -249,6 +253,19 @@ class IngestRun:
             chunk_count=len(records), size=size, ingested_at=utcnow().isoformat(timespec="seconds"),
         )
         return PreparedDocument(record, records, texts)
+
+
+def record_fields(chunks: list[ChunkRecord]) -> list[tuple[str, str | None]]:
+    """How the file's product records were read: each column or heading as the author
+    wrote it, with the field it became (None: kept as a field of its own)."""
+    seen: dict[str, str | None] = {}
+    for chunk in chunks:
+        if "product" not in chunk.metadata:
+            continue
+        for part in chunk.parts:
+            if part.kind == "field" and part.label and part.label not in seen:
+                seen[part.label] = part.field
+    return list(seen.items())
 
 
 def ingest(settings: IngestSettings, paths: list[Path], **kwargs: object) -> IngestReport:

@@ -18,6 +18,8 @@ class FileOutcome:
     chunks: int = 0
     version: int | None = None
     reason: str | None = None
+    # product records: each column or heading as written -> the field it became (None: kept as is)
+    fields: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -61,8 +63,21 @@ class IngestReport:
             if outcome.reason:
                 text += f"  — {outcome.reason}"
             lines.append(text)
+            if outcome.fields:
+                lines.append(_fields_line(outcome.fields))
         counts = self.counts()
         summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no files"
         lines.append(f"Ingest: {summary} in {self.seconds:.1f} s"
                      + (f"; index {self.generation}" if self.generation else "; index unchanged"))
         return "\n".join(lines)
+
+
+def _fields_line(fields: list[tuple[str, str | None]]) -> str:
+    """"品名 → product, 零售价 → price; kept as they are: 适用肤质" — what a content
+    owner checks, and corrects with the fab_columns setting."""
+    mapped = [f"{label} → {name}" for label, name in fields if name]
+    kept = [label for label, name in fields if not name]
+    text = "            fields: " + (", ".join(mapped) or "none")
+    if kept:
+        text += "; kept as they are: " + ", ".join(kept)
+    return text
