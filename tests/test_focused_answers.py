@@ -17,6 +17,7 @@ from bot.settings import Settings
 from ingest.embedder import Embedder
 from ingest.loaders.pdf_file import join_wrapped
 from ingest.pipeline import ingest
+from tests.conftest import run_guidebot
 
 # Another chain's sheet: 品名 / 商品编码 / 零售价 / 顾客疑问 / 异议回应 are not the usual names.
 SHEET = (
@@ -173,3 +174,25 @@ def test_words_typed_right_are_never_corrected(other_chain: Services, question: 
 def test_a_typo_of_something_the_chain_does_not_sell_is_still_declined(other_chain: Services) -> None:
     assert not other_chain.answerer.answer("卸妆水多少钱").found
     assert not other_chain.answerer.answer("谢妆水多少钱").found
+
+
+def test_the_ingest_report_shows_how_columns_were_read_and_a_new_mapping_reads_them_again(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "秋冬主推.csv").write_text(SHEET, encoding="utf-8")
+    home = tmp_path / "home"
+    first = run_guidebot(home, "ingest", str(content))
+    fields_line = next(line for line in first.stdout.splitlines() if line.strip().startswith("fields:"))
+    assert "品名 → product" in fields_line and "异议回应 → replies" in fields_line
+    assert fields_line.endswith("kept as they are: 适用肤质")
+
+    (home / "guidebot.toml").write_text('[fab_columns]\n"适用肤质" = "audience"\n', encoding="utf-8")
+    second = run_guidebot(home, "ingest", str(content))
+    lines = second.stdout.splitlines()
+    assert any(line.strip().startswith("updated") and "read again with the new fab_columns mapping" in line
+               for line in lines), second.stdout
+    assert any("适用肤质 → audience" in line and "kept as they are" not in line for line in lines), second.stdout
+    third = run_guidebot(home, "ingest", str(content))
+    assert any(line.strip().startswith("unchanged") for line in third.stdout.splitlines()), third.stdout
