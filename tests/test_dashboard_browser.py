@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from bot.dashboard import products as catalog
 from bot.dashboard.app import create_app
 from bot.service import Services
 from bot.settings import Settings
+from ingest.db import session_factory
 from ingest.embedder import Embedder
 from ingest.pipeline import ingest
 from tests.builders import build_corpus
@@ -131,13 +133,37 @@ def test_content_owner_uploads_a_document_and_it_answers(browser: object, runnin
     assert any("保温杯刻字" in p.document.path for p in answer.cited_passages)
 
 
+def test_products_list_on_a_phone(browser: object, running: Running) -> None:
+    records = running.services.reader.product_chunks()
+    page = _page(browser, running, "east", width=390, height=844)
+    page.click("text=Products 产品")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    rows = page.locator("table.products tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() == len(records) >= 5
+    first = rows.first
+    name, sku = first.locator("td").nth(0), first.locator("td").nth(1)
+    assert name.is_visible() and sku.is_visible() and name.inner_text().strip()
+    assert sku.bounding_box()["x"] + sku.bounding_box()["width"] <= 390, "name and SKU fit on the screen"
+    assert not first.locator("td.wide-only").first.is_visible(), "less needed columns give way on a phone"
+    page.fill("input[name=q]", "hy-ap300")  # type: ignore[attr-defined]
+    page.click("text=Search 搜索")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert rows.count() == 1 and "净化器" in rows.first.inner_text()
+    rows.first.locator("a").click()
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert page.locator("table.fields tbody tr").count() >= 5  # type: ignore[attr-defined]
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1  # type: ignore[attr-defined]
+
+
 def test_every_page_looks_like_a_product_on_a_desktop_and_a_phone(browser: object, running: Running,
                                                                   tmp_path: Path) -> None:
     keep = Path(os.environ.get("DASHBOARD_SCREENSHOTS", tmp_path))
     keep.mkdir(parents=True, exist_ok=True)
     guide = running.site.guides["王芳"]
+    with session_factory(running.site.settings.db_url)() as db:
+        product = catalog.products(running.services.reader, db)[0]
     pages = ["/overview", "/guides", f"/guides/{guide}", "/questions", "/assignments", "/invites",
-             "/documents", "/documents/1", "/gaps", "/feedback", "/users"]
+             "/products", f"/products/{product.key}", "/documents", "/documents/1", "/gaps", "/feedback", "/users"]
     for label, viewport in (("desktop", {"width": 1280, "height": 860}), ("phone", {"width": 390, "height": 844})):
         page = _page(browser, running, "admin", **viewport)
         for path in ["/login", *pages]:

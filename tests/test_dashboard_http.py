@@ -4,8 +4,10 @@ CSRF, session fixation, scopes and id tampering, every page and every export."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -109,6 +111,20 @@ def test_a_content_owner_sees_content_pages_only(app_client: TestClient) -> None
         assert app_client.get(page).status_code == 403
 
 
+def test_products_list_every_product_record_once_for_every_role(app_client: TestClient, services: Services) -> None:
+    records = services.reader.product_chunks()
+    expected = Counter(chunk.metadata["product"] for chunk, _ in records)
+    assert len(records) >= 5
+    for who in ("admin", "east", "content"):
+        sign_in(app_client, who)
+        page = app_client.get("/products")
+        assert page.status_code == 200, who
+        listed = [html.unescape(n) for n in re.findall(r'<a href="/products/[0-9a-f]+">(.*?)</a>', page.text)]
+        assert Counter(listed) == expected, who
+        first = re.search(r'<a href="(/products/[0-9a-f]+)">', page.text)
+        assert first and app_client.get(first.group(1)).status_code == 200
+
+
 def test_forms_without_the_sessions_csrf_token_are_refused(app_client: TestClient, site: Site) -> None:
     sign_in(app_client, "admin")
     with session_factory(site.settings.db_url)() as db:
@@ -143,7 +159,7 @@ def test_signing_in_starts_a_new_session_and_old_cookies_grant_nothing(app_clien
 
 
 def test_pages_need_a_sign_in(app_client: TestClient) -> None:
-    for page in ["/overview", "/documents", "/guides/1", "/users"]:
+    for page in ["/overview", "/documents", "/guides/1", "/users", "/products", "/products/0"]:
         response = app_client.get(page, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
 

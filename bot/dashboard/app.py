@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
-from bot.dashboard import content_pages, trainer_pages
+from bot.dashboard import content_pages, product_pages, trainer_pages
 from bot.dashboard.accounts import (
     ROLES,
     SESSION_HOURS,
@@ -71,6 +71,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(trainer_pages.router)
     app.include_router(content_pages.router)
+    app.include_router(product_pages.router)
     app.include_router(_auth_router())
 
     @app.exception_handler(LoginRequired)

@@ -61,6 +61,13 @@ def content_viewer(account: Annotated[Account, Depends(current_account)]) -> Acc
     return account
 
 
+def product_viewer(account: Annotated[Account, Depends(current_account)]) -> Account:
+    """Products are for everyone who trains or keeps content: trainers, content owners, admins."""
+    if not (account.sees_people or account.sees_content):
+        raise HTTPException(403, "trainers, content owners and admins only")
+    return account
+
+
 def admin(account: Annotated[Account, Depends(current_account)]) -> Account:
     if account.role != "admin":
         raise HTTPException(403, "admins only")
