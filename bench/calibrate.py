@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from bot.answer import FOUND_DEPTH, FOUND_FEATURES
-from bot.evaluate import DEPTH, load_golden
+from bot.evaluate import answered, load_golden
 from bot.service import Services
 from bot.settings import Settings
 
@@ -58,10 +58,10 @@ def best_scores(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def features(home: Path, path: Path, names: list[str], show: bool) -> tuple[list[list[list[float]]], list[float]]:
-    retriever = Services(Settings(home=home)).retriever
+    answerer = Services(Settings(home=home)).answerer
     rows, labels = [], []
-    for item in load_golden(path):
-        passages = retriever.search(item.question, k=DEPTH)
+    for item, answer in answered(answerer, load_golden(path)):
+        passages = answer.retrieved
         if not passages:
             continue
         tops = [[float(getattr(p, n)) for n in names] for p in passages[:FOUND_DEPTH]]

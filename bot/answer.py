@@ -95,7 +95,7 @@ def citation_label(passage: Passage) -> str:
 
 FOUND_FEATURES = (
     "dense", "dense_best", "coverage", "soft_coverage", "soft_min", "cross_lingual",
-    "named_record", "detail_gap", "missing_code", "missing_date", "question_words",
+    "named_record", "detail_gap", "missing_code", "missing_date", "question_words", "focus",
 )
 # The found decision looks at this many passages: retrieval puts the answering passage
 # first most of the time, not always, and a confident second passage still answers.

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.answer import Answerer, Turn
+from bot.answer import Answer, Answerer, Turn
 from bot.retrieve import Passage
 from ingest.normalize import for_matching, language_of
 
@@ -96,15 +97,22 @@ def answers(item: GoldenQuestion, passage: Passage) -> bool:
     return all(for_matching(word) in text for word in item.contains)
 
 
-def evaluate(answerer: Answerer, items: list[GoldenQuestion]) -> list[QuestionResult]:
-    doc_types = {d.path: d.doc_type for d in answerer.retriever.reader.documents().values()}
+def answered(answerer: Answerer, items: list[GoldenQuestion]) -> Iterator[tuple[GoldenQuestion, Answer]]:
+    """Each item answered as a guide would ask it: the turns of a conversation in order,
+    each after the one before."""
     previous: dict[str, Turn] = {}
-    results = []
     for item in items:
         turn = previous.get(item.conversation) if item.conversation else None
         answer = answerer.answer(item.question, previous=turn, k=DEPTH)
         if item.conversation:
             previous[item.conversation] = answer.turn
+        yield item, answer
+
+
+def evaluate(answerer: Answerer, items: list[GoldenQuestion]) -> list[QuestionResult]:
+    doc_types = {d.path: d.doc_type for d in answerer.retriever.reader.documents().values()}
+    results = []
+    for item, answer in answered(answerer, items):
         ranked = answer.retrieved
         rank = next((i for i, p in enumerate(ranked, start=1) if answers(item, p)), None)
         doc_type = next((t for p, t in doc_types.items() if item.path and path_matches(item.path, p)), None)

@@ -36,6 +36,7 @@ class Settings(IngestSettings):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    translated_weight: float = 0.5  # lexical search with the question's words in the other language
     cross_lingual_weight: float = 1.0  # English question: dense list over Chinese passages
     cross_lingual_weight_zh: float = 0.5  # Chinese question: dense list over English passages
     coverage_weight: float = 0.02

@@ -446,6 +446,9 @@ class IndexReader:
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
         return self._open().word_vectors(word_list)
 
+    def vocabulary(self, chinese: bool) -> tuple[list[str], np.ndarray]:
+        return self._open().vocabulary(chinese)
+
     def words_sounding(self, sounds: list[str]) -> dict[str, list[str]]:
         return self._open().words_sounding(sounds)
 

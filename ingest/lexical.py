@@ -9,7 +9,9 @@ and the dashboard can read while nothing writes this file again after publicatio
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, sound_of, wor
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
 INDEX_FORMAT = "9"
+_CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,6 +106,12 @@ def _fts_query(terms: Iterable[str]) -> str:
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
 
 
+def _vocabulary_word(word: str, chinese: bool) -> bool:
+    if chinese:
+        return len(word) >= 2 and bool(_CHINESE_WORD.fullmatch(word))
+    return len(word) >= 3 and word.isascii() and word.isalpha()
+
+
 class LexicalStore:
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
@@ -116,6 +125,8 @@ class LexicalStore:
         # An index from before parts were stored answers with parts found at read time.
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
         self._parts = "parts" if "parts" in columns else "'[]'"
+        self._vocabulary: dict[bool, tuple[list[str], np.ndarray]] = {}
+        self._vocabulary_lock = threading.Lock()
 
     # -- manifest -------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -187,6 +198,22 @@ class LexicalStore:
             "INSERT OR REPLACE INTO word_sounds VALUES (?, ?)",
             [(w, sound) for w in word_list if (sound := sound_of(w))],
         )
+
+    def vocabulary(self, chinese: bool) -> tuple[list[str], np.ndarray]:
+        """The Chinese (or the other) words the passages use, with their vectors as
+        rows: what a question's words are translated into across languages. Read once
+        per published generation, which never changes."""
+        with self._vocabulary_lock:
+            if chinese not in self._vocabulary:
+                rows = self._db.execute(
+                    "SELECT w.word, w.vector FROM word_vectors w JOIN chunks_vocab v "
+                    "ON v.term = w.word AND v.col = 'words'"
+                ).fetchall()
+                chosen = [(word, blob) for word, blob in rows if _vocabulary_word(word, chinese)]
+                matrix = (np.vstack([np.frombuffer(b, dtype=np.float16) for _, b in chosen]).astype(np.float32)
+                          if chosen else np.zeros((0, 0), dtype=np.float32))
+                self._vocabulary[chinese] = ([w for w, _ in chosen], matrix)
+            return self._vocabulary[chinese]
 
     def words_sounding(self, sounds: list[str]) -> dict[str, list[str]]:
         """The knowledge base's words with each of these sounds (see normalize.sound_of)."""

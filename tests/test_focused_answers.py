@@ -196,3 +196,15 @@ def test_the_ingest_report_shows_how_columns_were_read_and_a_new_mapping_reads_t
     assert any("适用肤质 → audience" in line and "kept as they are" not in line for line in lines), second.stdout
     third = run_guidebot(home, "ingest", str(content))
     assert any(line.strip().startswith("unchanged") for line in third.stdout.splitlines()), third.stdout
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("直发梳多少钱", "349"),  # Chinese question, English record
+    ("when do points expire", "12个月"),  # English question, Chinese SOP
+])
+def test_a_question_in_one_language_is_answered_from_content_in_the_other(
+    other_chain: Services, question: str, expected: str
+) -> None:
+    answer = other_chain.answerer.answer(question)
+    assert answer.found, answer.text
+    assert expected in answer.body
