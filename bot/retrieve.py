@@ -168,8 +168,10 @@ def detail_coverage(weights: dict[str, float], names: str, passage: Passage,
                     translations: Translations | None = None) -> float:
     """Coverage of the words that are not the named products' names or SKUs: "刀网多久换"
     about a shaver is only answered if the passage mentions the shaver's foil."""
+    also = translations or {}
     rest = {t: w for t, w in weights.items()
-            if t not in names and t.removesuffix("s") not in names and t not in FRAMING_WORDS}
+            if t not in names and t.removesuffix("s") not in names and t not in FRAMING_WORDS
+            and not any(x in names for x in also.get(t, ()))}
     if not rest:
         return 1.0
     return coverage(rest, matching_form("", None, passage.chunk.text), translations)
@@ -285,7 +287,9 @@ class Retriever:
             passage.coverage = coverage(weights, passage.matching_text, passage.translations)
             passage.focus = part_focus(weights, passage, passage.translations)
             passage.score += s.part_focus_weight * passage.focus
-            named = names_product(question_norm, passage.chunk)
+            named = names_product(question_norm, passage.chunk) or (names_product(
+                " ".join(x for xs in passage.translations.values() for x in xs), passage.chunk)
+                and "category")  # "直发梳" names the "Lumis Cordless Hair Straightener" in translation
             passage.product_match = named is not None
             passage.product_named = named == "name"
             passage.score += s.coverage_weight * passage.coverage
