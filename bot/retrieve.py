@@ -164,12 +164,17 @@ def product_name(chunk: ChunkRecord) -> str:
     return for_matching(chunk.about + " " + chunk.metadata.get("sku", ""))
 
 
+def _unit_of(word: str) -> str:
+    """"几泵" asks for a number of 泵: the passage says "1-2泵", not "几泵"."""
+    return word[1:] if len(word) == 2 and word[0] in "几多" and has_cjk(word[1]) else word
+
+
 def detail_coverage(weights: dict[str, float], names: str, passage: Passage,
                     translations: Translations | None = None) -> float:
     """Coverage of the words that are not the named products' names or SKUs: "刀网多久换"
     about a shaver is only answered if the passage mentions the shaver's foil."""
     also = translations or {}
-    rest = {t: w for t, w in weights.items()
+    rest = {_unit_of(t): w for t, w in weights.items()
             if t not in names and t.removesuffix("s") not in names and t not in FRAMING_WORDS
             and not any(x in names for x in also.get(t, ()))}
     if not rest:
@@ -184,6 +189,7 @@ def language_of_passage(text: str) -> str:
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 SPEAKS_MIN = 8  # a passage with this many words (Latin) or characters (Chinese) of a language speaks it
 
 
@@ -216,6 +222,10 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
         return "name"
     if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words_of(product)):
+        return "category"
+    # a Chinese name ends in what the product is: "香薰机" of "超声波香薰机"
+    if any(len(run) >= 4 and any(run[-n:] in question_norm for n in range(3, len(run)))
+           for run in _CJK_RUN.findall(product)):
         return "category"
     head = product.split()[-1] if product.split() else ""
     if len(head) >= 4 and head.isascii() and head.isalpha() and re.search(rf"\b{re.escape(head)}s?\b", question_norm):

@@ -74,8 +74,9 @@ def block_lines(block: Block) -> list[str]:
 
 # A question, or a customer's objection, and what answers it: FAQ pairs and objection
 # pairs ("顾客：…" / "回应：…") are shown together.
-_QUESTION = re.compile(r"^(q\d*|问|question|顾客|客户|customer)\s*[:：.、]", re.IGNORECASE)
-_ANSWER = re.compile(r"^(a|答|answer|回应|回复|应答|导购|reply|response|→)\s*[:：.、]?", re.IGNORECASE)
+_QUESTION = re.compile(r"^(q\d*|问|question|(顾客|客户|客人)[说问]?|customers?( says| asks)?)\s*[:：.、]",
+                       re.IGNORECASE)
+_ANSWER = re.compile(r"^((a|答|answer|回应|回复|应答|导购|reply|response)\s*[:：.、]|→)", re.IGNORECASE)
 # A paragraph this short is one rule or statement; longer ones are cut into sentences.
 WHOLE_PARAGRAPH_CHARS = 80
 
@@ -89,7 +90,7 @@ def prose_parts(lines: list[str]) -> list[Part]:
             continue
         if STEP_MARKER.match(line):
             pieces.append(("step", line))
-        elif len(line) <= WHOLE_PARAGRAPH_CHARS or _QUESTION.match(line):
+        elif len(line) <= WHOLE_PARAGRAPH_CHARS or _QUESTION.match(line) or _ANSWER.match(line):
             pieces.append(("sentence", line))
         else:
             pieces.extend(("sentence", s) for s in split_sentences(line))
