@@ -29,3 +29,14 @@ def test_sop_steps_of_one_section_stay_in_one_chunk() -> None:
     assert len(chunks) == 1
     assert chunks[0].text.splitlines()[0] == "退货流程"
     assert [line.split(".")[0] for line in chunks[0].text.splitlines()[1:]] == [str(i) for i in range(1, 8)]
+
+
+def test_faq_and_objection_pairs_stay_together_however_they_are_written() -> None:
+    from ingest.chunkers.common import prose_parts
+
+    reply = "回应：您说得对，普通面霜保湿是够的。这瓶多了修护成分，是给容易泛红的皮肤用的。一瓶能用2个月，折下来每天4块钱左右。"
+    lines = ["顾客说：“太贵了，超市的也能用。”", reply, "Customer says: \"too pricey\"", "Reply: it lasts two months",
+             "Q: can kids use it?", "A: from 12 years old", "Around 38,000 vibrations per minute.", "After use, rinse it."]
+    parts = prose_parts(lines)
+    assert [p.kind for p in parts] == ["qa", "qa", "qa", "sentence", "sentence"]
+    assert parts[0].text == f"顾客说：“太贵了，超市的也能用。”\n{reply}"  # a long reply is kept whole
