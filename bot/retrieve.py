@@ -143,6 +143,7 @@ def coverage(weights: dict[str, float], text: str, translations: Translations | 
 TRANSLATION_MIN = 0.6
 TRANSLATIONS = 2
 TRANSLATED_CREDIT = 0.5
+WORD_CACHE = 50_000
 
 
 def part_focus(weights: dict[str, float], passage: Passage, translations: Translations | None = None) -> float:
@@ -210,7 +211,8 @@ def missing_mentions(question_norm: str, text: str) -> tuple[float, float]:
 
 def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     """'name' when the question names the record's product or SKU, 'category' when it
-    only uses a distinctive word of the name ("净化器" for "净界空气净化器"), else None."""
+    only uses a distinctive word of the name ("净化器" for "净界空气净化器"), 'ending' when
+    it uses the end of a Chinese name, else None."""
     sku = for_matching(chunk.metadata.get("sku", ""))
     if sku and len(sku) >= 3 and sku in question_norm:
         return "name"
@@ -223,10 +225,11 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
         return "name"
     if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words_of(product)):
         return "category"
-    # a Chinese name ends in what the product is: "香薰机" of "超声波香薰机"
+    # a Chinese name ends in what the product is: "香薰机" of "超声波香薰机" (a hint for
+    # ranking only: held to the name's other words, "顾客嫌破壁机太吵怎么回" would be declined)
     if any(len(run) >= 4 and any(run[-n:] in question_norm for n in range(3, len(run)))
            for run in _CJK_RUN.findall(product)):
-        return "category"
+        return "ending"
     head = product.split()[-1] if product.split() else ""
     if len(head) >= 4 and head.isascii() and head.isalpha() and re.search(rf"\b{re.escape(head)}s?\b", question_norm):
         return "category"  # the name's head noun: "the rice cooker" for "Aurel Smart Rice Cooker"
@@ -238,6 +241,7 @@ class Retriever:
         self.settings = settings
         self.reader = reader
         self.embedder = embedder
+        self._word_cache: dict[str, np.ndarray] = {}
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         s = self.settings
@@ -257,14 +261,13 @@ class Retriever:
         # the English record of a "Hair Straightener", "pickup" the Chinese SOP on 自提
         translations = self._translated(terms, question_language)
         translated_terms = [x for xs in translations.values() for x in xs]
-        translated = (self.reader.lexical(QueryTerms.of(" ".join(translated_terms)), s.candidates,
+        translated = (self.reader.lexical(QueryTerms.of(" ".join(translated_terms)), s.candidates // 2,
                                           s.lexical_column_weights) if translated_terms else [])
-        if translated:  # only passages in the other language are found by translation
-            found = self.reader.chunks([i for i, _ in translated])
-            translated = [(i, score) for i, score in translated
-                          if i in found and not speaks(found[i][0].text, question_language)]
         ids = [i for i, _ in dense] + [i for i, _ in crossing] + [i for i, _ in lexical] + [i for i, _ in translated]
         records = self.reader.chunks(list(dict.fromkeys(ids)))
+        # only passages in the other language are found by translation
+        translated = [(i, score) for i, score in translated
+                      if i in records and not speaks(records[i][0].text, question_language)]
         passages: dict[str, Passage] = {}
         cross_weight = s.cross_lingual_weight if other == "zh" else s.cross_lingual_weight_zh
         lists = (
@@ -295,17 +298,20 @@ class Retriever:
             # translations only stand in for a passage in the other language
             passage.translations = translations if not speaks(passage.chunk.text, question_language) else {}
             passage.coverage = coverage(weights, passage.matching_text, passage.translations)
-            passage.focus = part_focus(weights, passage, passage.translations)
+            # a passage with none of the question's words has no part with any of them
+            passage.focus = part_focus(weights, passage, passage.translations) if passage.coverage else 0.0
             passage.score += s.part_focus_weight * passage.focus
-            named = names_product(question_norm, passage.chunk) or (names_product(
-                " ".join(x for xs in passage.translations.values() for x in xs), passage.chunk)
-                and "category")  # "直发梳" names the "Lumis Cordless Hair Straightener" in translation
-            passage.product_match = named is not None
+            named = names_product(question_norm, passage.chunk)
+            if named is None and passage.translations and passage.chunk.about:
+                # "直发梳" names the "Lumis Cordless Hair Straightener" in translation
+                in_translation = " ".join(x for xs in passage.translations.values() for x in xs)
+                named = "category" if names_product(in_translation, passage.chunk) else None
+            passage.product_match = named in ("name", "category")
             passage.product_named = named == "name"
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_named:
                 passage.score += s.product_boost
-            if passage.product_match and fields_asked and any(p.field in fields_asked for p in passage.chunk.parts):
+            if named and fields_asked and any(p.field in fields_asked for p in passage.chunk.parts):
                 passage.score += s.field_boost  # "X多少钱": X's record, not X's FAQ
         ranked = sorted(passages.values(), key=lambda p: p.score, reverse=True)[:k]
         query = Query(question, question_norm, terms, weights, vector, question_language)
@@ -324,6 +330,18 @@ class Retriever:
             passage.query = query
         return ranked
 
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """Vectors of question words, kept: staff ask with the same words all day."""
+        known = {w: v for w in dict.fromkeys(words) if (v := self._word_cache.get(w)) is not None}
+        missing = [w for w in dict.fromkeys(words) if w not in known]
+        if missing:
+            fresh = dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
+            if len(self._word_cache) > WORD_CACHE:
+                self._word_cache = {}  # threads holding the old one keep using it
+            self._word_cache.update(fresh)
+            known.update(fresh)
+        return np.vstack([known[w] for w in words])
+
     def _translated(self, terms: QueryTerms, language: str) -> Translations:
         """Each question word's closest words of the knowledge base in the other
         language (at most TRANSLATIONS, when close enough)."""
@@ -331,7 +349,7 @@ class Retriever:
         words, matrix = self.reader.vocabulary(chinese=language != "zh")
         if not own or not words:
             return {}
-        similarity = self.embedder.embed_documents(own) @ matrix.T
+        similarity = self._word_vectors(own) @ matrix.T
         out: Translations = {}
         for word, row in zip(own, similarity, strict=True):
             best = [words[i] for i in np.argsort(-row)[:TRANSLATIONS] if row[i] >= TRANSLATION_MIN]
@@ -364,7 +382,7 @@ class Retriever:
         if not weights or not passages:
             return
         query_words = list(weights)
-        query_vectors = self.embedder.embed_documents(query_words)
+        query_vectors = self._word_vectors(query_words)
         passage_words_by_id = {p.chunk.id: words_of(p.matching_text) for p in passages}
         stored = self.reader.word_vectors([w for ws in passage_words_by_id.values() for w in ws])
         total = sum(weights.values())

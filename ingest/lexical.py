@@ -205,10 +205,9 @@ class LexicalStore:
         per published generation, which never changes."""
         with self._vocabulary_lock:
             if chinese not in self._vocabulary:
-                rows = self._db.execute(
-                    "SELECT w.word, w.vector FROM word_vectors w JOIN chunks_vocab v "
-                    "ON v.term = w.word AND v.col = 'words'"
-                ).fetchall()
+                # every word with a vector (a removed document's words too: a translation
+                # into one simply finds nothing)
+                rows = self._db.execute("SELECT word, vector FROM word_vectors").fetchall()
                 chosen = [(word, blob) for word, blob in rows if _vocabulary_word(word, chinese)]
                 matrix = (np.vstack([np.frombuffer(b, dtype=np.float16) for _, b in chosen]).astype(np.float32)
                           if chosen else np.zeros((0, 0), dtype=np.float32))
