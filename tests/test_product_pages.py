@@ -147,3 +147,10 @@ def test_questions_about_a_page_are_answered_from_it(pages: Services, question: 
     answer = answerer.answer(question)
     assert answer.found, answer.text
     assert expected in answer.text, answer.text
+
+
+def test_a_follow_up_after_a_section_of_a_page_is_about_that_product(pages: Services) -> None:
+    first = pages.answerer.answer("how do I use the rice cooker")
+    assert first.found and first.subject == "Aurel Smart Rice Cooker", first.text
+    follow = pages.answerer.answer("how much is it", previous=first.turn)
+    assert follow.found and "$129" in follow.text, follow.text
