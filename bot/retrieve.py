@@ -230,6 +230,8 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     if any(len(run) >= 4 and any(run[-n:] in question_norm for n in range(3, len(run)))
            for run in _CJK_RUN.findall(product)):
         return "ending"
+    if sum(1 for w in set(words_of(product)) if len(w) >= 2 and has_cjk(w) and w in question_norm) >= 2:
+        return "ending"  # "云栖帐篷" for "云栖二人帐篷": most of the name, a hint for ranking too
     head = product.split()[-1] if product.split() else ""
     if len(head) >= 4 and head.isascii() and head.isalpha() and re.search(rf"\b{re.escape(head)}s?\b", question_norm):
         return "category"  # the name's head noun: "the rice cooker" for "Aurel Smart Rice Cooker"

@@ -90,6 +90,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
         "静音加湿器 ｜ JS-450", "零售价：¥259", "产品特点", "· 4.5升大水箱，一晚不用加水",
         "· 运行噪音低于26分贝", "核心优势", "· 顶部加水，不用把水箱拿下来", "顾客利益",
         "· 开着睡觉也不吵", "常见问题", "问：可以加精油吗？", "答：不可以，精油会腐蚀雾化片。"])
+    # a code, a price under a label no list names, and one selling section of its own wording
+    (content / "catalogue" / "boots.md").write_text(
+        "# 岩径中帮登山鞋（YJ-B350）\n\n门店价：899元\n\n## 卖点\n\n- GORE-TEX防水透气膜\n- Vibram大底\n\n"
+        "## 穿上之后\n\n走碎石路不硌脚。\n", encoding="utf-8")
     (content / "courses").mkdir()
     (content / "courses" / "fab_lesson.md").write_text(LESSON, encoding="utf-8")
     settings = Settings(home=base / "home")
@@ -101,6 +105,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
     ("rice cooker", "Aurel Smart Rice Cooker", "RC-220"),
     ("电热毯", "暖暖恒温电热毯", "HB-611"),
     ("加湿器", "静音加湿器", "JS-450"),
+    ("登山鞋", "岩径中帮登山鞋", "YJ-B350"),
 ])
 def test_each_page_is_a_product_card(pages: Services, asked: str, product: str, sku: str) -> None:
     card = find_product(pages.reader, asked)
@@ -125,20 +130,21 @@ def test_a_page_keeps_each_field_with_the_heading_or_label_it_came_from(pages: S
 
 def test_a_lesson_about_fab_selling_is_not_a_product(pages: Services) -> None:
     names = {c.metadata["product"] for c, _ in pages.reader.product_chunks()}
-    assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器"}
+    assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋"}
     lesson = next(d for d in pages.reader.documents().values() if d.path.endswith("fab_lesson.md"))
     assert lesson.doc_type == "course"
 
 
 def test_quiz_questions_are_generated_for_every_page(pages: Services) -> None:
     topics = {q.topic for q in generate_questions(pages.reader)}
-    assert {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器"} <= topics
+    assert {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋"} <= topics
 
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("how much is the rice cooker", "$129"),
     ("加湿器多少钱", "259"),
     ("电热毯多少钱", "299元"),
+    ("登山鞋多少钱", "899元"),
     ("加湿器能加精油吗", "腐蚀"),
     ("how long is the rice cooker warranty", "3 years"),
 ])

@@ -77,7 +77,7 @@ FIELD_MEANINGS: dict[str, tuple[str, ...]] = {
     "price": ("售价 零售价 价格", "retail price"),
     "category": ("品类 分类", "product category"),
     "features": ("产品特点 核心卖点 功能参数", "key features and specifications"),
-    "advantages": ("优势 对比优势", "advantages, why it is better than others"),
+    "advantages": ("优势 对比优势 为什么选它 比别家好在哪", "advantages, why choose it, why it is better than others"),
     "benefits": ("顾客利益 顾客获益 好处", "benefits, what the customer gets"),
     "audience": ("适用人群 目标客户", "who it is for: the kind of people it suits"),
     "selling_lines": ("推荐话术 销售话术", "sales pitch, selling lines"),

@@ -43,7 +43,7 @@ class ProductPage:
     labelled: set[str] = field(default_factory=set)  # fields from "label：value" lines
     extra: list[Part] = field(default_factory=list)  # other labelled facts of the top lines
 
-    def read_lines(self, block: Block, seen: set[str], *, top: bool) -> None:
+    def read_lines(self, block: Block, seen: set[str], *, top: bool, meaning: HeaderMeaning | None = None) -> None:
         """Take the "label：value" pieces of a paragraph that are record fields ("价格：¥129",
         a second "RRP: CNY 129" joins it); on the page's top lines, other labelled
         pieces ("保修：整机2年") are kept in the record as fields of their own."""
@@ -56,7 +56,8 @@ class ProductPage:
             if top and len(label) <= MAX_LABEL_CHARS and map_header(label) == "product":
                 self.product = value  # "品名：…" names the product better than the file's title
                 continue
-            name = _heading_field(label, None)
+            # the page's top lines are labelled facts ("门店价：1580元"): read by meaning too
+            name = _heading_field(label, meaning if top else None)
             if name is None or (name in seen and name not in self.labelled):
                 if top and name is None:
                     self.extra.append(field_part(None, label, value, not has_cjk(label)))
@@ -137,13 +138,16 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
             page.rest.append(Block("heading", heading, level=min(len(section.path) + 1, 6)))
         for block in section.blocks:
             if block.kind == "paragraph":
-                page.read_lines(block, seen, top=not heading)
+                page.read_lines(block, seen, top=not heading, meaning=meaning)
             else:
                 page.rest.append(block)
-    if len(seen & SELLING_FIELDS) < MIN_SELLING_FIELDS:
-        return None
-    if not (sku or "sku" in page.fields or "price" in page.fields or "price" in document.metadata):
+    coded = bool(sku or "sku" in page.fields)
+    priced = "price" in page.fields or "price" in document.metadata
+    if not (coded or priced):
         return None  # a lesson on FAB selling has these sections too, but sells nothing
+    # a code and a price say "product" already: one selling section is then enough
+    if len(seen & SELLING_FIELDS) < (1 if coded and priced else MIN_SELLING_FIELDS):
+        return None
     if sku and "sku" not in page.fields:
         page.fields["sku"] = (sku, "")
     for key in ("price", "category"):
