@@ -116,6 +116,8 @@ def answering_passage(passages: list[Passage], settings: Settings) -> int | None
 
 
 def answers(passage: Passage, settings: Settings) -> bool:
+    if passage.missing_variant:  # the 二人 tent's record does not answer for the 四人 one
+        return False
     if passage.lexical_only:  # no vectors to weigh: a stricter rule on the words alone
         return (passage.coverage >= settings.lexical_only_min_coverage
                 and not passage.missing_code and not passage.missing_date)

@@ -39,6 +39,9 @@ QUESTION_WORDS_CAP = 8
 # digits in one token. Clock times ("9pm") are not codes.
 _CODE = re.compile(r"(?<![a-z0-9])(?=[a-z0-9-]*[a-z])(?=[a-z0-9-]*\d)[a-z0-9]+(?:-[a-z0-9]+)*(?![a-z0-9])")
 _CLOCK = re.compile(r"\d{1,2}(?:am|pm)")
+# A model variant named in words: "四人帐篷", "双门冰箱", "三层" — a passage about the 二人 model
+# does not answer it.
+_VARIANT = re.compile(r"[二两三四五六七八九十单双]+(?:人|门|层|刀头|头|档|挡|孔|口)(?=[\u3400-\u9fff])")
 # Words that tie a question to a day, week or month ("today's rate", "这个月提成"): content
 # written in advance does not answer them unless it names that very period. (A year can
 # be what a report is about, so "this year" is not one of them.)
@@ -76,6 +79,7 @@ class Passage:
     cross_lingual: float = 0.0  # 1.0 when the passage is not in the question's language (word overlap means less)
     missing_code: float = 0.0  # 1.0 when the question names a model code or spec value the passage lacks
     missing_date: float = 0.0  # 1.0 when the question asks about "today", "this year" … and the passage does not
+    missing_variant: bool = False  # the question names a model variant ("四人帐篷") the passage does not
     question_words: float = 0.0  # how many content words the question has (coverage means more for long ones)
     focus: float = 0.0  # coverage of the question by the passage's best single part (see part_focus)
     translations: dict[str, list[str]] = field(default_factory=dict)  # question words in the passage's language
@@ -199,6 +203,11 @@ def speaks(text: str, language: str) -> bool:
     """Does the passage say things in this language (a bilingual page speaks both)?"""
     found = _CJK_CHAR.findall(text) if language == "zh" else _LATIN_WORD.findall(text)
     return len(found) >= SPEAKS_MIN
+
+
+def missing_variant(question_norm: str, text: str) -> bool:
+    """Does the question name a model variant in words ("四人帐篷") the passage lacks?"""
+    return any(v not in text for v in _VARIANT.findall(question_norm))
 
 
 def missing_mentions(question_norm: str, text: str) -> tuple[float, float]:
@@ -327,6 +336,7 @@ class Retriever:
             passage.dense_best = max(best, passage.dense)
             passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)
             passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
+            passage.missing_variant = missing_variant(question_norm, passage.matching_text)
             passage.question_words = float(min(len(weights), QUESTION_WORDS_CAP))
             passage.lexical_only = self.reader.degraded
             passage.query = query

@@ -160,3 +160,10 @@ def test_a_follow_up_after_a_section_of_a_page_is_about_that_product(pages: Serv
     assert first.found and first.subject == "Aurel Smart Rice Cooker", first.text
     follow = pages.answerer.answer("how much is it", previous=first.turn)
     assert follow.found and "$129" in follow.text, follow.text
+
+
+def test_a_model_the_chain_does_not_list_is_declined_not_answered_with_another(pages: Services) -> None:
+    assert pages.answerer.answer("电热毯多少钱").found
+    answer = pages.answerer.answer("双人电热毯多少钱")  # only the one model is listed, not a 双人 one
+    assert not answer.found, answer.text
+    assert "299" not in answer.text
