@@ -170,10 +170,13 @@ def not_found_text(passages: list[Passage], language: str) -> str:
 
 
 def subject_of(answer: Answer) -> str | None:
-    """What an answered question was about, for the follow-ups after it: the product
-    (of a product record or a product's own page), else the question as answered."""
+    """What a question was about, for the follow-ups after it: the product (of a product
+    record or a product's own page, or, when it was declined, the one product it named),
+    else the question as answered; nothing for a declined question otherwise."""
     if not answer.found:
-        return None
+        # declined, but about a product it named ("暖阳头灯多亮"): "那它多少钱" is about that one
+        named = {p.chunk.about for p in answer.retrieved[:FOUND_DEPTH] if p.product_match and p.chunk.about}
+        return named.pop() if len(named) == 1 else None  # two purifiers named: no telling which
     passage = answer.passages[answer.cited[0]] if answer.cited else answer.passages[0]
     if passage.chunk.about:
         return passage.chunk.about

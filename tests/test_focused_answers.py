@@ -207,3 +207,14 @@ def test_a_question_in_one_language_finds_content_in_the_other(other_chain: Serv
     # across languages on a knowledge base this small: see the issue note)
     retrieved = other_chain.answerer.answer("直发梳多少钱").retrieved
     assert retrieved[0].chunk.metadata["product"] == "Lumis Cordless Hair Straightener"
+
+
+def test_a_follow_up_after_a_declined_question_about_one_product_is_about_that_product(
+    other_chain: Services,
+) -> None:
+    first = other_chain.answerer.answer("烟酰胺精华保质期多久")  # the sheet does not say
+    assert not first.found and first.subject == "烟酰胺焕亮精华"
+    follow = other_chain.answerer.answer("那它多少钱", previous=first.turn)
+    assert follow.found and "199" in follow.body and "239" not in follow.body
+    unrelated = other_chain.answerer.answer("员工宿舍在哪")
+    assert not unrelated.found and unrelated.subject is None
