@@ -21,6 +21,7 @@ from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
 from ingest.normalize import (
+    CJK_RUN,
     cjk_bigrams,
     dominant_language,
     for_matching,
@@ -193,15 +194,13 @@ def language_of_passage(text: str) -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 SPEAKS_MIN = 8  # a passage with this many words (Latin) or characters (Chinese) of a language speaks it
 
 
 @lru_cache(maxsize=50_000)
 def speaks(text: str, language: str) -> bool:
     """Does the passage say things in this language (a bilingual page speaks both)?"""
-    found = _CJK_CHAR.findall(text) if language == "zh" else _LATIN_WORD.findall(text)
+    found = "".join(CJK_RUN.findall(text)) if language == "zh" else _LATIN_WORD.findall(text)
     return len(found) >= SPEAKS_MIN
 
 
@@ -237,7 +236,7 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     # a Chinese name ends in what the product is: "香薰机" of "超声波香薰机" (a hint for
     # ranking only: held to the name's other words, "顾客嫌破壁机太吵怎么回" would be declined)
     if any(len(run) >= 4 and any(run[-n:] in question_norm for n in range(3, len(run)))
-           for run in _CJK_RUN.findall(product)):
+           for run in CJK_RUN.findall(product)):
         return "ending"
     if sum(1 for w in set(words_of(product)) if len(w) >= 2 and has_cjk(w) and w in question_norm) >= 2:
         return "ending"  # "云栖帐篷" for "云栖二人帐篷": most of the name, a hint for ranking too

@@ -5,16 +5,22 @@ answered for ("按「价保」回答"), so a wrong guess is visible at once."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import jieba
 
 from ingest.index import IndexReader
 from ingest.lexical import QueryTerms
-from ingest.normalize import SOUND_CHARS, STOP_CHARS, cjk_bigrams, for_matching, pinyin_of, sound_of
+from ingest.normalize import (
+    CJK_RUN,
+    SOUND_CHARS,
+    STOP_CHARS,
+    cjk_bigrams,
+    for_matching,
+    pinyin_of,
+    sound_of,
+)
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 MAX_CORRECTIONS = 2
 
 
@@ -72,7 +78,7 @@ class Speller:
         """The question with its typos replaced, and what was replaced."""
         norm = for_matching(question)
         jieba.initialize()
-        candidates = [w for run in _CJK_RUN.finditer(norm) for w in _windows(run.group())]
+        candidates = [w for run in CJK_RUN.finditer(norm) for w in _windows(run.group())]
         if not candidates:
             return question, []
         asked = [w.text for w in candidates] + [w.within for w in candidates if w.within]

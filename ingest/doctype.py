@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunkers.fab import HeaderMeaning, is_fab_document
-from ingest.chunkers.product_page import read_product_page
+from ingest.chunkers.product_page import ProductPage, read_product_page
 from ingest.document import DocType, LoadedDocument
 
 FOLDER_TYPES: dict[str, DocType] = {
@@ -17,14 +17,24 @@ FOLDER_TYPES: dict[str, DocType] = {
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
 
 
-def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None,
-                    title: str | None = None) -> DocType:
+def detect(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None,
+           title: str | None = None) -> tuple[DocType, ProductPage | None]:
+    """The document's type, and its product record when it is one product's own page
+    (read here once: the chunker takes it as it is)."""
+    if document.doc_type and document.doc_type != "fab":
+        return document.doc_type, None
+    page = None if is_fab_document(document, meaning) else \
+        read_product_page(document, title or document.title or path.stem, meaning)
+    if page is not None or document.doc_type == "fab":
+        return "fab", page  # a product's page is a product, wherever it is kept
+    return detect_doc_type(path, document, meaning), None
+
+
+def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None) -> DocType:
     if document.doc_type:
         return document.doc_type
     if is_fab_document(document, meaning):
         return "fab"
-    if read_product_page(document, title or document.title or path.stem, meaning) is not None:
-        return "fab"  # one product's own page, wherever it is kept
     for part in reversed(path.parent.parts):
         found = FOLDER_TYPES.get(part.lower())
         if found:

@@ -9,7 +9,6 @@ and the dashboard can read while nothing writes this file again after publicatio
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -19,12 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from ingest.document import Part
-from ingest.normalize import cjk_bigrams, cjk_chars, for_matching, sound_of, words
+from ingest.normalize import CJK_RUN, cjk_bigrams, cjk_chars, for_matching, sound_of, words
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
 INDEX_FORMAT = "9"
-_CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,7 +106,7 @@ def _fts_query(terms: Iterable[str]) -> str:
 
 def _vocabulary_word(word: str, chinese: bool) -> bool:
     if chinese:
-        return len(word) >= 2 and bool(_CHINESE_WORD.fullmatch(word))
+        return len(word) >= 2 and bool(CJK_RUN.fullmatch(word))
     return len(word) >= 3 and word.isascii() and word.isalpha()
 
 

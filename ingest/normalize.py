@@ -26,7 +26,7 @@ _PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff?])\([a-zü]{{0,6}}[{_TONED
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters
 _CODE_LIKE = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]+")
 
@@ -130,13 +130,13 @@ def cjk_bigrams(normalised: str) -> list[str]:
     """Overlapping character pairs inside each Chinese run; catches words jieba splits
     differently in a question and a document."""
     out: list[str] = []
-    for run in _CJK_RUN.findall(normalised):
+    for run in CJK_RUN.findall(normalised):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
 def cjk_chars(normalised: str) -> list[str]:
-    return [c for c in _CJK_RUN.sub(lambda m: m.group(), normalised) if _CJK.match(c) and c not in STOP_CHARS]
+    return [c for c in CJK_RUN.sub(lambda m: m.group(), normalised) if _CJK.match(c) and c not in STOP_CHARS]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -160,7 +160,7 @@ def pinyin_of(word: str) -> list[str]:
 def sound_of(word: str) -> str | None:
     """How a Chinese word sounds, blurred as typing by pinyin blurs it: 价宝 and 价保,
     吹风鸡 and 吹风机, 面双 and 面霜 sound the same. None for other words."""
-    if not SOUND_CHARS[0] <= len(word) <= SOUND_CHARS[1] or not _CJK_RUN.fullmatch(word):
+    if not SOUND_CHARS[0] <= len(word) <= SOUND_CHARS[1] or not CJK_RUN.fullmatch(word):
         return None
     syllables = pinyin_of(word)
     if not syllables:

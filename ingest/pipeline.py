@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.chunkers import ChunkLimits, chunk_document
 from ingest.chunkers import fab as fab_chunker
-from ingest.doctype import SPREADSHEET_SUFFIXES, detect_doc_type
+from ingest.doctype import SPREADSHEET_SUFFIXES, detect
 from ingest.document import Chunk, LoadError
 from ingest.embedder import Embedder, make_embedder
 from ingest.index import IndexWriter
@@ -226,11 +226,11 @@ class IngestRun:
         # in a child process: a file that hangs or floods a parser fails on its own
         document = shared_loader(self.settings.load_timeout_s, self.settings.load_memory_mb).load(source.path)
         title = clean_display(document.title or "") or source.path.stem
-        doc_type = detect_doc_type(source.path.relative_to(source.root.parent), document, self.headers, title)
+        doc_type, page = detect(source.path.relative_to(source.root.parent), document, self.headers, title)
         if source.path.suffix.lower() in SPREADSHEET_SUFFIXES:
             chunks: list[Chunk] = fab_chunker.chunk(document, title, self.limits, self.headers)
         else:
-            chunks = chunk_document(document, doc_type, title, self.limits, self.headers)
+            chunks = chunk_document(document, doc_type, title, self.limits, self.headers, page)
         chunks = [c for c in chunks if c.text.strip()]
         if not chunks:
             raise LoadError("no usable text found in the file")

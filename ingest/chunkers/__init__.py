@@ -18,12 +18,12 @@ __all__ = ["CHUNKERS", "ChunkLimits", "chunk_document"]
 
 def chunk_document(
     document: LoadedDocument, doc_type: DocType, title: str, limits: ChunkLimits,
-    meaning: fab.HeaderMeaning | None = None,
+    meaning: fab.HeaderMeaning | None = None, page: product_page.ProductPage | None = None,
 ) -> list[Chunk]:
-    """`meaning` reads spreadsheet headers no list names (FAB tables in any document)."""
+    """`meaning` reads spreadsheet headers no list names (FAB tables in any document);
+    `page` is the document read as one product's page (ingest.doctype.detect)."""
+    if page is not None:
+        return product_page.chunk(page, title, limits)
     if doc_type == "fab":
-        page = product_page.read_product_page(document, title, meaning)
-        if page is not None:
-            return product_page.chunk(page, title, limits)
         return fab.chunk(document, title, limits, meaning)
     return CHUNKERS[doc_type](document, title, limits)
