@@ -223,10 +223,18 @@ class Answerer:
         """The question (typos fixed) on its own, or about the previous turn's subject."""
         resolved = with_subject(question, previous)
         if resolved is not None:
+            own: Answer | None = None
+            if not refers_back(question):
+                # a short question that names a product of its own ("破壁机多少钱") starts afresh
+                own = self._answer(question, question, language, k)
+                if own.found and any(p.product_hinted for p in own.retrieved[:FOUND_DEPTH]):
+                    return own
             answer = self._answer(question, resolved, language, k)
             # A short question that does not point back may be a new topic of its own.
             if answer.found or refers_back(question):
                 return answer
+            if own is not None:
+                return own
         elif refers_back(question) and lacks_subject(question):
             # "那它多少钱" with nothing recent to refer to: any answer would be a guess.
             passages = self.retriever.search(question, k)

@@ -73,6 +73,7 @@ class Passage:
     coverage: float = 0.0
     product_match: bool = False  # the question names this record's product (or its category word)
     product_named: bool = False  # ... by its full name or SKU
+    product_hinted: bool = False  # ... or by the ending of its name ("破壁机"), for ranking and follow-ups
     detail_coverage: float = 1.0  # coverage of what the question asks beyond the product it names (1.0: names none)
     soft_coverage: float = 0.0  # like coverage, but a word also counts when a near-synonym is present
     soft_min: float = 0.0  # how well the worst-matched question word is matched
@@ -317,6 +318,7 @@ class Retriever:
                 in_translation = " ".join(x for xs in passage.translations.values() for x in xs)
                 named = "category" if names_product(in_translation, passage.chunk) else None
             passage.product_match = named in ("name", "category")
+            passage.product_hinted = named is not None
             passage.product_named = named == "name"
             passage.score += s.coverage_weight * passage.coverage
             if passage.product_named:

@@ -193,3 +193,4 @@ def test_price_of_a_product_the_chain_does_not_sell_is_declined(tmp_path: Path) 
     assert answerer.answer("净界空气净化器多少钱").found
     answer = answerer.answer("云朵空气净化器多少钱")
     assert not answer.found, answer.text
+

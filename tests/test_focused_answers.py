@@ -218,3 +218,16 @@ def test_a_follow_up_after_a_declined_question_about_one_product_is_about_that_p
     assert follow.found and "199" in follow.body and "239" not in follow.body
     unrelated = other_chain.answerer.answer("员工宿舍在哪")
     assert not unrelated.found and unrelated.subject is None
+
+
+
+def test_a_short_question_naming_a_product_after_an_sop_question_starts_afresh(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent  # the sample content every clone has
+    home = tmp_path / "home"
+    assert run_guidebot(home, "ingest", str(repo / "knowledge"), str(repo / "sop")).returncode == 0
+    batch = tmp_path / "chat.jsonl"
+    batch.write_text("\n".join(json.dumps({"question": q, "conversation": "c"}, ensure_ascii=False)
+                               for q in ("顾客小票丢了能退吗", "破壁机多少钱")) + "\n", encoding="utf-8")
+    out = run_guidebot(home, "ask", "--json", "--batch", str(batch)).stdout.splitlines()
+    second = json.loads(out[1])
+    assert second["found"] and "破壁机" in second["sources"][0]["text"], second["answer"]
