@@ -199,7 +199,13 @@ class Answerer:
                k: int | None = None) -> Answer:
         """`language` ('zh' or 'en') sets the language of the framing text; by default
         it follows the question. `previous` is the same person's last turn, for
-        follow-ups; `k` how many passages to retrieve."""
+        follow-ups; `k` how many passages to retrieve. The whole answer reads one index
+        generation, even when content is published while it is being worked out."""
+        with self.retriever.reader.pinned():
+            return self._answer_pinned(question, language, previous, k)
+
+    def _answer_pinned(self, question: str, language: str | None, previous: Turn | None,
+                k: int | None) -> Answer:
         question = question.strip()
         language = language or language_of(question)
         fixed, corrections = self.speller.correct(question)

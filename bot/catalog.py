@@ -61,6 +61,11 @@ def find_product(reader: IndexReader, name: str) -> ProductCard | None:
 
 
 def find_sop(reader: IndexReader, name: str) -> SopWalk | None:
+    with reader.pinned():
+        return _find_sop(reader, name)
+
+
+def _find_sop(reader: IndexReader, name: str) -> SopWalk | None:
     sops = [d for d in reader.documents().values() if d.doc_type == "sop"]
     if not sops or not name.strip():
         return None
@@ -72,10 +77,11 @@ def find_sop(reader: IndexReader, name: str) -> SopWalk | None:
 
 
 def sop_by_key(reader: IndexReader, key: str) -> SopWalk | None:
-    for document in reader.documents().values():
-        if short_key(document.doc_key) == key:
-            return sop_walk(reader, document)
-    return None
+    with reader.pinned():
+        for document in reader.documents().values():
+            if short_key(document.doc_key) == key:
+                return sop_walk(reader, document)
+        return None
 
 
 def sop_walk(reader: IndexReader, document: DocumentRecord) -> SopWalk:

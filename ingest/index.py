@@ -15,6 +15,7 @@ that the next writer removes: the published index keeps answering throughout.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -340,52 +341,119 @@ def _read_owner(path: Path) -> str:
         return "unknown process"
 
 
+class Generation:
+    """One published generation as readers see it. Opened once per process and shared
+    by every question that started while it was current; closed when a newer one has
+    replaced it and the last of those questions is done, so a reader never has a store
+    closed under it (closing mid-query crashed Chroma and SQLite)."""
+
+    def __init__(self, settings: IngestSettings, directory: Path) -> None:
+        self.name = directory.name
+        self._settings = settings
+        self._directory = directory
+        self.lexical = LexicalStore(directory / LEXICAL_FILE, readonly=True)
+        if self.lexical.meta("index_format") != INDEX_FORMAT:
+            log.warning("the index in %s was built by another guidebot version; "
+                        "run `guidebot ingest PATH` to rebuild it", directory)
+        self._vectors_lock = threading.Lock()
+        self._vectors: ChromaVectors | None = None
+        self._dropped: list[ChromaVectors] = []  # failed clients, closed with the generation
+        self.users = 0
+        self.retired = False
+
+    def vectors(self) -> ChromaVectors:
+        """The generation's vectors, opened on first use (VectorStoreError while the
+        vector store cannot be reached; the next call tries again)."""
+        with self._vectors_lock:
+            if self._vectors is None:
+                self._vectors = ChromaVectors(self._settings, self._directory, create=False)
+            return self._vectors
+
+    def drop_vectors(self, vectors: ChromaVectors) -> None:
+        """A client whose server went away: the next call opens a new one. The old one
+        may still be in use by another question, so it is closed with the generation."""
+        with self._vectors_lock:
+            if self._vectors is vectors:
+                self._vectors = None
+                self._dropped.append(vectors)
+
+    def close(self) -> None:
+        self.lexical.close()
+        with self._vectors_lock:
+            for vectors in [*self._dropped, *([self._vectors] if self._vectors else [])]:
+                vectors.close()
+            self._vectors, self._dropped = None, []
+
+
 class IndexReader:
-    """Read side, shared by everything that answers. Switches to a newly published
-    generation on the next call after it appears; thread-safe."""
+    """Read side, shared by everything that answers; thread-safe. Each read uses the
+    generation published when it started; `pinned()` makes every read of one question
+    use the same generation, even when a newer one is published half-way."""
 
     def __init__(self, settings: IngestSettings) -> None:
         self._settings = settings
         self._layout = IndexLayout(settings)
         self._lock = threading.Lock()
-        self._name: str | None = None
-        self._lexical: LexicalStore | None = None
-        self._vectors: ChromaVectors | None = None
-        self._checked_at = 0.0
+        self._current: Generation | None = None
+        self._pinned: contextvars.ContextVar[Generation | None] = contextvars.ContextVar(
+            f"pinned-generation-{id(self)}", default=None)
         self.degraded = False  # True while the vector store cannot be reached
         self._warned_at = 0.0
 
-    def _open(self) -> LexicalStore:
+    def _acquire(self) -> Generation:
         with self._lock:
-            now = time.monotonic()
-            if self._lexical is None or now - self._checked_at > 0.5:
-                self._checked_at = now
-                name = self._layout.current()
-                if name is None:
-                    raise IndexMissing(
-                        f"no index in {self._layout.root}: run `guidebot ingest PATH` first"
-                    )
-                if name != self._name:
-                    directory = self._layout.root / name
-                    lexical = LexicalStore(directory / LEXICAL_FILE, readonly=True)
-                    if lexical.meta("index_format") != INDEX_FORMAT:
-                        log.warning("the index in %s was built by another guidebot version; "
-                                    "run `guidebot ingest PATH` to rebuild it", directory)
-                    self.close()
-                    self._name, self._lexical, self._vectors = name, lexical, None
-            assert self._lexical is not None
-            return self._lexical
+            name = self._layout.current()
+            if name is None:
+                raise IndexMissing(f"no index in {self._layout.root}: run `guidebot ingest PATH` first")
+            if self._current is None or self._current.name != name:
+                fresh = Generation(self._settings, self._layout.root / name)
+                if self._current is not None:
+                    self._retire(self._current)
+                self._current = fresh
+            self._current.users += 1
+            return self._current
 
-    def _open_vectors(self) -> ChromaVectors | None:
-        """The generation's vectors, or None while the vector store cannot be reached
-        (a Chroma server that went away): answers then come from the lexical index,
-        and the next vector call tries again. Called under the lock."""
-        if self._vectors is None:
-            try:
-                self._vectors = ChromaVectors(self._settings, self._layout.root / str(self._name), create=False)
-            except VectorStoreError as exc:
-                self._vector_failure(exc)
-        return self._vectors
+    def _release(self, generation: Generation) -> None:
+        with self._lock:
+            generation.users -= 1
+            if generation.retired and generation.users == 0:
+                generation.close()
+
+    def _retire(self, generation: Generation) -> None:
+        """Called under the lock."""
+        generation.retired = True
+        if generation.users == 0:
+            generation.close()
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Every read inside uses one generation (nested pins share the outer one)."""
+        if self._pinned.get() is not None:
+            yield
+            return
+        generation = self._acquire()
+        token = self._pinned.set(generation)
+        try:
+            yield
+        finally:
+            self._pinned.reset(token)
+            self._release(generation)
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[Generation]:
+        pinned = self._pinned.get()
+        if pinned is not None:
+            yield pinned
+            return
+        generation = self._acquire()
+        try:
+            yield generation
+        finally:
+            self._release(generation)
+
+    def _read(self, call: Callable[[LexicalStore], T]) -> T:
+        with self._use() as generation:
+            return call(generation.lexical)
 
     def _vector_failure(self, exc: Exception) -> None:
         now = time.monotonic()
@@ -396,20 +464,20 @@ class IndexReader:
         self.degraded = True
 
     def _vector_call(self, call: Callable[[ChromaVectors], T], empty: T) -> T:
-        self._open()
-        with self._lock:
-            vectors = self._open_vectors()
-        if vectors is None:
-            return empty
-        try:
-            result = call(vectors)
-        except Exception as exc:  # the server went away mid-query
-            with self._lock:
-                if self._vectors is vectors:
-                    self._vectors = None
-                    vectors.close()
-            self._vector_failure(exc)
-            return empty
+        """`empty` while the vector store cannot be reached (a Chroma server that went
+        away): answers then come from the lexical index, and the next call tries again."""
+        with self._use() as generation:
+            try:
+                vectors = generation.vectors()
+            except VectorStoreError as exc:
+                self._vector_failure(exc)
+                return empty
+            try:
+                result = call(vectors)
+            except Exception as exc:  # the server went away mid-query
+                generation.drop_vectors(vectors)
+                self._vector_failure(exc)
+                return empty
         if self.degraded:
             log.warning("vector store is back")
             self.degraded = False
@@ -417,12 +485,12 @@ class IndexReader:
 
     @property
     def generation(self) -> str | None:
-        self._open()
-        return self._name
+        with self._use() as generation:
+            return generation.name
 
     @property
     def embedding_model(self) -> str | None:
-        return self._open().meta("embedding_model")
+        return self._read(lambda lexical: lexical.meta("embedding_model"))
 
     def dense(self, vector: np.ndarray, k: int) -> dict[str, list[tuple[str, float]]]:
         """The k nearest passages of each language ({} while vectors are unreachable)."""
@@ -431,43 +499,43 @@ class IndexReader:
     def lexical(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float]
     ) -> list[tuple[str, float]]:
-        return self._open().search(terms, k, weights)
+        return self._read(lambda lexical: lexical.search(terms, k, weights))
 
     def chunks(self, ids: list[str]) -> dict[str, tuple[ChunkRecord, DocumentRecord]]:
-        return self._open().chunks(ids)
+        return self._read(lambda lexical: lexical.chunks(ids))
 
     def document_frequencies(self, terms: QueryTerms) -> tuple[dict[str, int], int]:
-        lexical = self._open()
-        return lexical.document_frequencies(terms.words, terms.bigrams), lexical.chunk_count()
+        return self._read(lambda lexical: (
+            lexical.document_frequencies(terms.words, terms.bigrams), lexical.chunk_count()))
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         return self._vector_call(lambda v: v.vectors(ids), {})
 
     def word_vectors(self, word_list: list[str]) -> dict[str, np.ndarray]:
-        return self._open().word_vectors(word_list)
+        return self._read(lambda lexical: lexical.word_vectors(word_list))
 
     def vocabulary(self, chinese: bool) -> tuple[list[str], np.ndarray]:
-        return self._open().vocabulary(chinese)
+        return self._read(lambda lexical: lexical.vocabulary(chinese))
 
     def words_sounding(self, sounds: list[str]) -> dict[str, list[str]]:
-        return self._open().words_sounding(sounds)
+        return self._read(lambda lexical: lexical.words_sounding(sounds))
 
     def documents(self) -> dict[str, DocumentRecord]:
-        return self._open().documents()
+        return self._read(lambda lexical: lexical.documents())
 
     def document_chunks(self, doc_key: str) -> list[ChunkRecord]:
-        return self._open().document_chunks(doc_key)
+        return self._read(lambda lexical: lexical.document_chunks(doc_key))
 
     def chunk_count(self) -> int:
-        return self._open().chunk_count()
+        return self._read(lambda lexical: lexical.chunk_count())
 
     def product_chunks(self) -> list[tuple[ChunkRecord, DocumentRecord]]:
-        return self._open().product_chunks()
+        return self._read(lambda lexical: lexical.product_chunks())
 
     def close(self) -> None:
-        if self._lexical is not None:
-            self._lexical.close()
-        if self._vectors is not None:
-            self._vectors.close()
-        self._lexical = self._vectors = None
-        self._name = None
+        """Done with the index (end of a process or test): the current generation is
+        closed as soon as no question uses it."""
+        with self._lock:
+            if self._current is not None:
+                self._retire(self._current)
+            self._current = None

@@ -84,10 +84,12 @@ def generate_questions(reader: IndexReader, *, seed: int = 0) -> list[QuizQuesti
 
 
 def generate_detailed(reader: IndexReader, *, seed: int = 0) -> list[GeneratedQuestion]:
-    documents = sorted(reader.documents().values(), key=lambda d: (d.path, d.doc_key))
-    chunks = {d.doc_key: reader.document_chunks(d.doc_key) for d in documents}
+    with reader.pinned():  # one generation throughout
+        documents = sorted(reader.documents().values(), key=lambda d: (d.path, d.doc_key))
+        chunks = {d.doc_key: reader.document_chunks(d.doc_key) for d in documents}
+        products = reader.product_chunks()
     out: list[GeneratedQuestion] = []
-    out.extend(_FabGenerator(reader.product_chunks(), seed).generate())
+    out.extend(_FabGenerator(products, seed).generate())
     numbers = _NumberPool(documents, chunks)
     for doc in documents:
         if doc.doc_type == "sop":
