@@ -10,6 +10,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.policy import REACHES
 from bot.store import Invite, InviteRedemption, Person, Region, Role, Store
 from ingest.registry import utcnow
 
@@ -49,16 +50,24 @@ def get_or_create_region(session: Session, name: str) -> Region:
 
 def create_invite(
     session: Session, *, store: str, role: str, region: str | None = None, days: float = 14,
-    max_uses: int = 1, created_by: str | None = None,
+    max_uses: int = 1, created_by: str | None = None, reach: str = "store",
 ) -> Invite:
+    """`reach`: whether a trainer redeeming it looks after the store or its whole region
+    (see bot.policy; whether the creator may grant that is the caller's check)."""
     if role not in Role.__members__:
         raise AccessError(f"unknown role '{role}': use guide, trainer, content_owner or admin")
+    if reach not in REACHES:
+        raise AccessError(f"unknown scope '{reach}': use store or region")
     if max_uses < 1 or days <= 0:
         raise AccessError("an invite needs at least one use and a positive lifetime")
+    if reach == "region" and not region and (session.scalar(select(Store.region_id).where(
+            Store.name == store.strip())) is None):
+        raise AccessError(f"store '{store.strip()}' belongs to no region: give --region, or invite for the store")
     invite = Invite(
         code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
         store=get_or_create_store(session, store, region),
         role=role,
+        reach=reach,
         expires_at=utcnow() + dt.timedelta(days=days),
         max_uses=max_uses,
         uses=0,
@@ -89,11 +98,12 @@ def redeem(session: Session, code: str, *, telegram_id: int, name: str, language
         return Redemption(None, "used_up")
     person = session.scalar(select(Person).where(Person.telegram_id == telegram_id))
     if person is None:
-        person = Person(telegram_id=telegram_id, name=name, role=invite.role,
+        person = Person(telegram_id=telegram_id, name=name, role=invite.role, reach=invite.reach,
                         store_id=invite.store_id, language=language, active=True)
         session.add(person)
     else:  # a deactivated person needs a new invite to come back
         person.role, person.store_id, person.active = invite.role, invite.store_id, True
+        person.reach = invite.reach
         person.deactivated_at = None
     invite.uses += 1
     session.flush()
@@ -118,26 +128,3 @@ def find_person(session: Session, who: str) -> Person | None:
         return session.scalar(select(Person).where(Person.telegram_id == int(who)))
     matches = session.scalars(select(Person).where(Person.name == who)).all()
     return matches[0] if len(matches) == 1 else None
-
-
-def may_manage(manager: Person, person: Person) -> bool:
-    """Admins manage everyone; trainers the people of their own store or region."""
-    if manager.role == Role.admin:
-        return True
-    if manager.role != Role.trainer or manager.store is None or person.store is None:
-        return False
-    if manager.store_id == person.store_id:
-        return True
-    return manager.store.region_id is not None and manager.store.region_id == person.store.region_id
-
-
-def store_scope(session: Session, manager: Person) -> set[int] | None:
-    """The stores whose people a manager may see: None for everyone (admins), the
-    trainer's region (or only their store when it has no region), nothing otherwise."""
-    if manager.role == Role.admin:
-        return None
-    if manager.role != Role.trainer or manager.store is None:
-        return set()
-    if manager.store.region_id is None:
-        return {manager.store.id}
-    return set(session.scalars(select(Store.id).where(Store.region_id == manager.store.region_id)))

@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True)
     p.add_argument("--role", required=True, choices=["guide", "trainer", "content_owner", "admin"])
     p.add_argument("--region", help="region the store belongs to")
+    p.add_argument("--scope", choices=["store", "region"], default="store",
+                   help="what a trainer who redeems it looks after: the store (default) or its region")
     p.add_argument("--days", type=float, default=14, help="valid for this many days (default 14)")
     p.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
     p = sub.add_parser("users", help="dashboard accounts")
@@ -325,7 +327,8 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with session_factory(settings.db_url).begin() as session:
             invite = create_invite(session, store=args.store, role=args.role, region=args.region,
-                                   days=args.days, max_uses=args.uses, created_by="command line")
+                                   days=args.days, max_uses=args.uses, created_by="command line",
+                                   reach=args.scope)
             code = invite.code
     except AccessError as exc:
         raise CliError(str(exc)) from None

@@ -117,12 +117,13 @@ class Conversation:
     def deactivate(self, manager_id: int, who: str) -> str | None:
         """A trainer or admin deactivates someone; returns their name, or None when
         nobody matches or the manager may not manage them."""
-        from bot.access import deactivate, find_person, may_manage
+        from bot.access import deactivate, find_person
+        from bot.policy import may_manage
 
         with self.sessions.begin() as session:
             manager = session.get(Person, manager_id)
             person = find_person(session, who)
-            if manager is None or person is None or person.id == manager.id or not may_manage(manager, person):
+            if manager is None or person is None or person.id == manager.id or not may_manage(db=session, manager=manager, person=person):
                 return None
             deactivate(session, person)
             return person.name

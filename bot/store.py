@@ -49,6 +49,7 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    reach: Mapped[str | None] = mapped_column(String(8))  # a trainer's: store | region (bot.policy)
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -63,6 +64,7 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     role: Mapped[str] = mapped_column(String(16))
+    reach: Mapped[str] = mapped_column(String(8), default="store")  # store | region (bot.policy)
     expires_at: Mapped[dt.datetime]
     max_uses: Mapped[int] = mapped_column(default=1)
     uses: Mapped[int] = mapped_column(default=0)

@@ -4,6 +4,7 @@ CSRF, session fixation, scopes and id tampering, every page and every export."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -13,13 +14,19 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from bot.access import redeem
+from bot.conversation import Conversation
+from bot.dashboard.accounts import DashboardUser, LoginAttempt, create_user
 from bot.dashboard.app import create_app
+from bot.quiz.plans import Plans
+from bot.quiz.progress import report
 from bot.service import Services
-from bot.store import Invite, Store
+from bot.store import Invite, Person, Store
 from ingest.db import session_factory
-from tests.conftest import Corpus
+from ingest.registry import utcnow
+from tests.conftest import Corpus, run_guidebot
 from tests.dashboard_site import PASSWORD, Site, seed_site, site_settings
 
 
@@ -30,6 +37,8 @@ def site(corpus: Corpus, services: Services, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def app_client(site: Site, services: Services) -> Iterator[TestClient]:
+    with session_factory(site.settings.db_url).begin() as db:  # no test inherits another's lockout
+        db.execute(delete(LoginAttempt))
     fresh = Services(site.settings)
     fresh.__dict__["reader"] = services.reader
     fresh.__dict__["embedder"] = services.embedder
@@ -172,9 +181,66 @@ def test_after_sign_in_only_local_paths_are_followed(app_client: TestClient) -> 
 
 
 def test_repeated_failures_lock_sign_in_out(app_client: TestClient) -> None:
-    """Last in this module: the lock-out holds for everyone at this address for 15 minutes."""
+    """The lock-out holds for everyone at this address for 15 minutes."""
     for _ in range(5):
         failed = sign_in(app_client, "east", "wrong password")
         assert failed.status_code == 401  # type: ignore[attr-defined]
     locked = sign_in(app_client, "east")
     assert locked.status_code == 429 and "15" in locked.text  # type: ignore[attr-defined]
+
+
+def test_a_store_trainer_cannot_mint_a_trainer_for_the_region(app_client: TestClient, site: Site,
+                                                              services: Services) -> None:
+    """The same scope on the dashboard and in chat: a trainer of one store invites
+    trainers for that store only, and the chat trainer who redeems the code reports on,
+    deactivates and assigns to that store alone."""
+    sessions = session_factory(site.settings.db_url)
+    with sessions.begin() as db:
+        if db.scalar(select(DashboardUser).where(DashboardUser.name == "lake")) is None:
+            create_user(db, "lake", "trainer", PASSWORD, stores=["湖滨店"])
+        lake = db.scalar(select(Store).where(Store.name == "湖滨店"))
+        assert lake is not None and lake.region_id is not None
+    assert "Sign out" in str(getattr(sign_in(app_client, "lake"), "text", ""))
+    token = csrf_of(app_client.get("/invites").text)
+    form = {"csrf": token, "store": lake.id, "role": "trainer"}
+    assert app_client.post("/invites", data={**form, "reach": "region"}).status_code == 403
+    assert app_client.post("/invites", data={**form, "role": "admin"}).status_code == 403
+    assert app_client.post("/invites", data={**form, "role": "content_owner"}).status_code == 403
+    made = app_client.post("/invites", data=form)
+    assert made.status_code == 200
+    code = re.search(r'<b id="new-code">([A-Z0-9]+)</b>', made.text)
+    assert code is not None
+
+    with sessions.begin() as db:
+        redeemed = redeem(db, code.group(1), telegram_id=9100, name="新培训师", language="zh")
+        assert redeemed.person is not None
+        trainer_id = redeemed.person.id
+    conversation = Conversation(site.settings, services)
+    plans = Plans(site.settings, sessions)
+    stores = [r.store for r in report(plans, trainer_id, utcnow() - dt.timedelta(days=30)) or []]
+    assert stores == ["湖滨店"], "not the region's other store (西湖店)"
+    assert plans.assign(by=trainer_id, target_kind="region", target="华东", topic=None,
+                        due_on=dt.date(2099, 1, 1)) == "not_allowed"
+    assert plans.assign(by=trainer_id, target_kind="person", target="李雷", topic=None,
+                        due_on=dt.date(2099, 1, 1)) == "not_allowed"
+    assert conversation.deactivate(trainer_id, "李雷") is None
+    with sessions() as db:
+        li = db.get(Person, site.guides["李雷"])
+        assert li is not None and li.active
+
+
+def test_the_command_line_can_invite_a_trainer_for_the_whole_region(site: Site, services: Services) -> None:
+    sessions = session_factory(site.settings.db_url)
+    made = run_guidebot(site.settings.home, "invite", "create", "--store", "湖滨店", "--role", "trainer",
+                        "--scope", "region", env={"GUIDEBOT_DATABASE_URL": site.settings.db_url})
+    assert made.returncode == 0, made.stderr
+    with sessions.begin() as db:
+        redeemed = redeem(db, made.stdout.strip(), telegram_id=9101, name="区域培训师", language="zh")
+        assert redeemed.person is not None
+        trainer_id = redeemed.person.id
+    stores = {r.store for r in report(Plans(site.settings, sessions), trainer_id,
+                                      utcnow() - dt.timedelta(days=30)) or []}
+    assert stores == {"湖滨店", "西湖店"}, "the region's stores, not 深圳店"
+    nowhere = run_guidebot(site.settings.home, "invite", "create", "--store", "无区域店", "--role", "trainer",
+                           "--scope", "region", env={"GUIDEBOT_DATABASE_URL": site.settings.db_url})
+    assert nowhere.returncode != 0 and nowhere.stderr.count("\n") == 1 and "no region" in nowhere.stderr

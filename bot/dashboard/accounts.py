@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.access import get_or_create_region, get_or_create_store
-from bot.store import Store
+from bot.policy import stores_reached
 from ingest.db import Base
 from ingest.registry import utcnow
 
@@ -125,13 +125,8 @@ def create_user(db: Session, name: str, role: str, password: str, *, regions: li
 def account_of(db: Session, user: DashboardUser) -> Account:
     if user.role != "trainer":
         return Account(user.id, user.name, user.role, None)
-    stores: set[int] = set()
-    for scope in db.scalars(select(UserScope).where(UserScope.user_id == user.id)):
-        if scope.kind == "store":
-            stores.add(scope.target_id)
-        else:
-            stores.update(db.scalars(select(Store.id).where(Store.region_id == scope.target_id)))
-    return Account(user.id, user.name, user.role, frozenset(stores))
+    grants = [(s.kind, s.target_id) for s in db.scalars(select(UserScope).where(UserScope.user_id == user.id))]
+    return Account(user.id, user.name, user.role, stores_reached(db, grants))
 
 
 def throttled(db: Session, name: str, address: str, now: dt.datetime) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -35,6 +35,7 @@ from bot.dashboard.web import (
     sessions_of,
     settings_of,
 )
+from bot.policy import GRANTABLE, may_grant
 from bot.quiz.bank import BankQuestion
 from bot.quiz.plans import Plans
 from bot.quiz.progress import ATTEMPT_COLUMNS, attempt_rows, progress, store_reports
@@ -45,7 +46,6 @@ from ingest.registry import utcnow
 router = APIRouter()
 Viewer = Annotated[Account, Depends(people_viewer)]
 PERIOD_DAYS = 30
-INVITE_ROLES = {"trainer": ("guide", "trainer"), "admin": ("guide", "trainer", "content_owner", "admin")}
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -211,30 +211,29 @@ def invites(request: Request, account: Viewer, format: str | None = None) -> Res
         rows = []
         for invite in listed:
             rows.append({"id": invite.id, "code": invite.code, "store": stores[invite.store_id].name,
-                         "role": invite.role, "uses": invite.uses, "max_uses": invite.max_uses,
+                         "role": invite.role, "reach": invite.reach, "uses": invite.uses, "max_uses": invite.max_uses,
                          "expires": invite.expires_at, "revoked": invite.revoked, "used_by": used_by[invite.id],
                          "expired": invite.expires_at < now})
         store_list = list(stores.values())
     if format:
-        return download("invites", ["code", "store", "role", "uses", "max_uses", "expires_utc", "revoked", "used_by"],
-                        [[r["code"], r["store"], r["role"], r["uses"], r["max_uses"], r["expires"], r["revoked"],
+        return download("invites", ["code", "store", "role", "reach", "uses", "max_uses", "expires_utc", "revoked", "used_by"],
+                        [[r["code"], r["store"], r["role"], r["reach"], r["uses"], r["max_uses"], r["expires"], r["revoked"],
                           ", ".join(r["used_by"])] for r in rows], format)
     return render(request, "invites.html", account, rows=rows, stores=store_list,
-                  roles=INVITE_ROLES.get(account.role, ()), new_code=request.session.pop("new_code", None))
+                  roles=GRANTABLE.get(account.role, ()), new_code=request.session.pop("new_code", None))
 
 
 @router.post("/invites")
 def create_invite_page(request: Request, account: Viewer, store: Annotated[int, Form()],
                        role: Annotated[str, Form()], days: Annotated[float, Form(gt=0, le=365)] = 14,
-                       uses: Annotated[int, Form(ge=1, le=500)] = 1) -> Response:
-    if not account.may_see_store(store) or role not in INVITE_ROLES.get(account.role, ()):
-        raise HTTPException(403, "you cannot invite to that store or role")
+                       uses: Annotated[int, Form(ge=1, le=500)] = 1,
+                       reach: Annotated[Literal["store", "region"], Form()] = "store") -> Response:
     with sessions_of(request).begin() as db:
-        target = db.get(Store, store)
-        if target is None:
-            raise HTTPException(404, "no such store")
+        target = db.get(Store, store) if account.may_see_store(store) else None
+        if target is None or not may_grant(db, account.role, account.stores, role, target, reach):
+            raise HTTPException(403, "you cannot invite to that store, role or scope")
         invite = create_invite(db, store=target.name, role=role, days=days, max_uses=uses,
-                               created_by=f"dashboard:{account.name}")
+                               created_by=f"dashboard:{account.name}", reach=reach)
         request.session["new_code"] = invite.code
     return RedirectResponse("/invites", status_code=303)
 

@@ -15,7 +15,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.access import find_person, may_manage, store_scope
+from bot.access import find_person
+from bot.policy import may_manage, person_scope, stores_reached, within
 from bot.quiz.bank import BankQuestion
 from bot.quiz.records import Assignment, AssignmentProgress, CardState, Reminder, claim
 from bot.quiz.topics import topic_matches
@@ -108,12 +109,12 @@ class Plans:
 
     @staticmethod
     def _target_id(db: Session, kind: str, name: str, manager: Person | None) -> int | str:
-        scope = store_scope(db, manager) if manager is not None else None
+        scope = person_scope(db, manager) if manager is not None else None
         if kind == "person":
             person = find_person(db, name)
             if person is None:
                 return "unknown_target"
-            if manager is not None and not may_manage(manager, person):
+            if manager is not None and not may_manage(db, manager, person):
                 return "not_allowed"
             return person.id
         if kind == "store":
@@ -127,8 +128,8 @@ class Plans:
             region = db.scalar(select(Region).where(Region.name == name.strip()))
             if region is None:
                 return "unknown_target"
-            if manager is not None and manager.role != Role.admin and (
-                    manager.store is None or manager.store.region_id != region.id):
+            members = stores_reached(db, [("region", region.id)])
+            if scope is not None and not (members and within(scope, members)):
                 return "not_allowed"
             return region.id
         return "unknown_target"

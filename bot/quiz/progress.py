@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
-from bot.access import store_scope
+from bot.policy import person_scope
 from bot.quiz.bank import BankQuestion
 from bot.quiz.plans import AssignmentView, Plans, assignees
 from bot.quiz.records import (
@@ -150,7 +150,7 @@ def report(plans: Plans, manager_id: int, since: dt.datetime) -> list[StoreRepor
     """Per store in a bot user's scope; None when they may see no one's results."""
     with plans.sessions() as db:
         manager = db.get(Person, manager_id)
-        scope = store_scope(db, manager) if manager is not None else set()
+        scope = person_scope(db, manager) if manager is not None else frozenset()
         if scope is not None and not scope:  # the stores they may see: None for all
             return None
         return store_reports(db, scope, since)
