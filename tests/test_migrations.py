@@ -101,3 +101,31 @@ def test_exchanges_stored_before_0006_keep_everything_and_gain_empty_follow_up_f
     with bare_database.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM exchanges")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM knowledge_gaps")).scalar() == 1
+
+
+def test_trainers_invited_by_a_store_trainer_are_brought_back_to_their_store_at_0007(bare_database: Engine) -> None:
+    _migrate(bare_database, "0006")
+    at = dt.datetime(2026, 11, 1, 9, 30)
+    with bare_database.begin() as connection:
+        run = connection.execute
+        run(text("INSERT INTO regions (id, name) VALUES (1, '华东')"))
+        run(text("INSERT INTO stores (id, name, region_id) VALUES (1, '湖滨店', 1)"))
+        run(text("INSERT INTO dashboard_users (id, name, password_hash, role, active, created_at)"
+                 " VALUES (1, 'lake', 'x', 'trainer', :yes, :at), (2, 'boss', 'x', 'admin', :yes, :at)"),
+            {"yes": True, "at": at})
+        for i, (role, by) in enumerate([("trainer", "dashboard:lake"), ("trainer", "dashboard:boss"),
+                                        ("trainer", "command line"), ("guide", "dashboard:lake")], start=1):
+            run(text("INSERT INTO people (id, name, role, store_id, active, created_at)"
+                     " VALUES (:i, :name, :role, 1, :yes, :at)"), {"i": i, "name": f"p{i}", "role": role,
+                                                                   "yes": True, "at": at})
+            run(text("INSERT INTO invites (id, code, store_id, role, expires_at, max_uses, uses, revoked,"
+                     " created_by, created_at) VALUES (:i, :code, 1, :role, :at, 1, 1, :no, :by, :at)"),
+                {"i": i, "code": f"CODE{i}", "role": role, "at": at, "no": False, "by": by})
+            run(text("INSERT INTO invite_redemptions (invite_id, person_id, redeemed_at) VALUES (:i, :i, :at)"),
+                {"i": i, "at": at})
+    _migrate(bare_database, "head")
+    with bare_database.connect() as connection:
+        reach = dict(connection.execute(text("SELECT name, reach FROM people")).all())
+        invites = {row[0] for row in connection.execute(text("SELECT reach FROM invites"))}
+    assert reach == {"p1": "store", "p2": "region", "p3": "region", "p4": None}
+    assert invites == {"store"}
