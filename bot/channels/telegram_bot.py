@@ -36,7 +36,11 @@ from telegram.ext import (
 from bot.access import redeem
 from bot.answer import Answer, citation_label
 from bot.catalog import SopWalk, find_product, find_sop, sop_by_key
-from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, RetryingRateLimiter
+from bot.channels.telegram_plumbing import (
+    PerPersonUpdateProcessor,
+    RetryingRateLimiter,
+    UnconfirmedSend,
+)
 from bot.channels.telegram_text import fit_message
 from bot.conversation import Conversation, PersonView
 from bot.messages import language_from_code, say
@@ -373,6 +377,9 @@ class TelegramBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A failing handler never stops the bot; the person hears that it failed."""
         error = context.error
+        if isinstance(error, UnconfirmedSend):  # the reply most likely arrived: say nothing more
+            log.warning("a reply's delivery is unconfirmed: %s", error)
+            return
         log.error("handler failed: %s: %s", error.__class__.__name__, error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:

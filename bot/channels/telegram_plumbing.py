@@ -8,13 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PerPersonUpdateProcessor", "RetryingRateLimiter"]
+__all__ = ["PerPersonUpdateProcessor", "RetryingRateLimiter", "UnconfirmedSend"]
 
 NETWORK_RETRIES = 3
 BACKOFF_S = 0.5
@@ -53,9 +54,30 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
+class UnconfirmedSend(TimedOut):
+    """A send that reached Telegram but got no answer in time: it is not sent again
+    (Telegram has most likely delivered it, and a resend would show it twice)."""
+
+
+def _reached_telegram(exc: Exception) -> bool:
+    """The whole request was written and the wait for the answer timed out. A
+    connection dropped mid-way (httpx's RemoteProtocolError, ReadError) cannot tell
+    whether Telegram acted, so those are resent: at least once, never lost."""
+    return isinstance(exc.__cause__, httpx.ReadTimeout)
+
+
+def _repeatable(endpoint: str) -> bool:
+    """Calls that do the same thing twice without a second effect the person sees
+    (edits, answers to button presses, the typing action, reads); sends and forwards
+    post a new message each time."""
+    method = endpoint.lower()
+    return not (method.startswith(("send", "copymessage", "forwardmessage")) and method != "sendchataction")
+
+
 class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter retries 429s after `retry_after`; this also retries timeouts and
-    dropped connections with backoff (never bad requests, which would fail again)."""
+    dropped connections with backoff (never bad requests, which would fail again), and
+    never repeats a send that reached Telegram (UnconfirmedSend)."""
 
     async def process_request(
         self,
@@ -75,6 +97,10 @@ class RetryingRateLimiter(AIORateLimiter):
             except (TimedOut, NetworkError) as exc:
                 if endpoint == "getUpdates" or attempt >= NETWORK_RETRIES:
                     raise
+                if not _repeatable(endpoint) and _reached_telegram(exc):
+                    log.warning("Telegram %s reached Telegram but its answer timed out; not sent again",
+                                endpoint)
+                    raise UnconfirmedSend("sent, but Telegram's answer did not come in time") from exc
                 attempt += 1
                 log.warning("Telegram %s failed (%s); retry %d", endpoint, exc.__class__.__name__, attempt)
                 await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))
