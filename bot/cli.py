@@ -25,6 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from ingest.settings import SettingsError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -129,6 +130,8 @@ def _date(text: str) -> dt.date:
 def load_settings(home: Path | None) -> Settings:
     try:
         return Settings(home=home) if home else Settings()
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ()))

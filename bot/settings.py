@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, field_validator
 
-from ingest.settings import IngestSettings
+from ingest.settings import IngestSettings, unknown_key
 
 
 class CertificationLevel(BaseModel):
@@ -91,3 +91,15 @@ class Settings(IngestSettings):
     dashboard_port: int = 8000
     dashboard_secret: SecretStr | None = None  # signs session cookies; default: HOME/dashboard.secret
     dashboard_https_only: bool = False  # set behind TLS: cookies then go over HTTPS only
+
+    @field_validator("found_weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        """Weights given override the defaults one by one; a name that is no weight is
+        refused (it used to replace the whole table, and the bot declined everything)."""
+        defaults: dict[str, float] = cls.model_fields["found_weights"].default
+        for key in value:
+            if key not in defaults:
+                raise unknown_key(key, list(defaults), "found_weights")
+        return {**defaults, **value}
+

@@ -7,6 +7,7 @@ the same file and the same environment.
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -87,8 +88,31 @@ class IngestSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         home = _home_from_sources(init_settings)
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=home / CONFIG_FILE_NAME)
+        toml = _CheckedToml(settings_cls, toml_file=home / CONFIG_FILE_NAME)
         return (init_settings, env_settings, toml)
+
+
+class SettingsError(ValueError):
+    """A configuration that cannot be what its author meant (one line, for the CLI)."""
+
+
+def unknown_key(key: str, known: list[str], where: str) -> SettingsError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return SettingsError(f"unknown setting {key!r} in {where}{hint}")
+
+
+class _CheckedToml(TomlConfigSettingsSource):
+    """The config file, refusing keys no setting has: a misspelt key would otherwise be
+    ignored and its setting silently keep its default."""
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        known = list(self.settings_cls.model_fields)
+        for key in data:
+            if key not in known:
+                raise unknown_key(key, known, CONFIG_FILE_NAME)
+        return data
 
 
 def _home_from_sources(init_settings: PydanticBaseSettingsSource) -> Path:

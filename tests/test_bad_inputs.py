@@ -159,3 +159,27 @@ def test_hidden_and_office_lock_files_are_ignored(tmp_path: Path, real_embedder)
     (folder / ".DS_Store").write_bytes(os.urandom(64))
     report = ingest(Settings(home=tmp_path / "home"), [folder], embedder=real_embedder)
     assert [(o.path, o.status) for o in report.outcomes] == [("open_store.md", "added")]
+
+
+@pytest.mark.parametrize(("config", "named"), [
+    ("top_kk = 3\n", "'top_kk' in guidebot.toml (did you mean 'top_k'?)"),
+    ("[found_weights]\ndense_bst = 1.0\n", "'dense_bst' in found_weights (did you mean 'dense_best'?)"),
+])
+def test_a_misspelt_setting_is_refused_in_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str, named: str
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "guidebot.toml").write_text(config, encoding="utf-8")
+    assert main(["--home", str(home), "ask", "退货要几天"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and named in err and "Traceback" not in err
+
+
+def test_found_weights_given_override_only_themselves(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "guidebot.toml").write_text("[found_weights]\ndense = 2.5\n", encoding="utf-8")
+    weights = Settings(home=home).found_weights
+    defaults = Settings.model_fields["found_weights"].default
+    assert weights == {**defaults, "dense": 2.5}
