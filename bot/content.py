@@ -5,7 +5,9 @@ documents sent to the bot all come through here."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +46,10 @@ class UploadError(ValueError):
 
 def safe_name(name: str) -> str:
     """A file name that stays inside the uploads folder: no directories, no control or
-    reserved characters, no leading dots, not too long (Chinese kept)."""
+    reserved characters, no invisible format characters (U+202E would show
+    "gpj.exe" as "exe.jpg"), no leading dots, not too long (Chinese kept)."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     name = _UNSAFE.sub("_", name).strip(" .")
     stem, dot, suffix = name.rpartition(".")
     if not dot:
@@ -90,7 +94,14 @@ def save_and_ingest(settings: Settings, filename: str, data: bytes, doc_type: st
 
 def write_whole(target: Path, data: bytes) -> None:
     """Write beside the file and rename over it: an ingest running meanwhile reads the
-    old bytes or the new ones, never half a file."""
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(data)
-    temporary.replace(target)
+    old bytes or the new ones, never half a file. The temporary name is unique (two
+    uploads of one name at once each write their own) and hidden from ingest; the file
+    is readable by its owner only (mkstemp's mode)."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

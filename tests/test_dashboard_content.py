@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,48 @@ async def test_a_content_owner_sends_a_document_to_the_bot(tmp_path: Path, real_
         assert "questions:" in report["rendered"]
         reply = await h.send(owner, "保温杯刻字要几天")
         assert "2个工作日" in reply[0]["rendered"]
+
+
+def test_names_lose_invisible_format_characters() -> None:
+    # U+202E turns "gpj.exe" into what reads as "exe.jpg"; a zero-width space hides in a name
+    assert safe_name("invoice\u202egpj.md") == "invoicegpj.md"
+    assert safe_name("退货\u200b流程.md") == "退货流程.md"
+
+
+def test_parallel_uploads_of_one_name_each_succeed(owner_home: tuple[TestClient, Settings, Services]) -> None:
+    client, settings, _ = owner_home
+    sign_in(client, "content")
+    token = csrf_of(client.get("/documents").text)
+
+    def upload(i: int) -> int:
+        version = SOP_V1.replace("8个汉字", f"{i + 1}个汉字")
+        return client.post("/documents/upload", data={"csrf": token, "doc_type": "sop"},
+                           files={"file": ("刻字.md", version.encode(), "text/markdown")},
+                           follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(upload, range(6)))
+    assert statuses == [303] * 6
+    folder = settings.home / "uploads" / "sop"
+    assert [p.name for p in folder.iterdir()] == ["刻字.md"], "one file, no temporary left behind"
+    assert (folder / "刻字.md").stat().st_mode & 0o077 == 0, "readable by its owner only"
+    with session_factory(settings.db_url)() as db:
+        assert len(db.scalars(select(Document)).all()) == 1
+
+
+def test_out_of_range_ids_and_days_are_bad_requests(owner_home: tuple[TestClient, Settings, Services]) -> None:
+    client, _, _ = owner_home
+    sign_in(client, "content")
+    huge = str(2**64)
+    assert client.get(f"/documents/{huge}").status_code == 400
+    token = csrf_of(client.get("/documents").text)
+    assert client.post(f"/documents/{huge}/delete", data={"csrf": token}).status_code == 400
+    resolved = client.post("/gaps/resolve", data={"csrf": token, "ids": f"{huge},1"}, follow_redirects=False)
+    assert resolved.status_code == 303
+    sign_in(client, "east")
+    assert client.get(f"/guides/{huge}").status_code == 400
+    assert client.get(f"/guides?store={huge}").status_code == 400
+    assert client.get("/guides/1", params={"from": "0001-01-01"}).status_code == 400
+    token = csrf_of(client.get("/assignments").text)
+    made = client.post("/assignments", data={"csrf": token, "target": "store:1", "due": "0001-01-01"})
+    assert made.status_code == 400 and "due" in made.text

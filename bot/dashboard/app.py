@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
@@ -77,6 +78,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        field = str(first.get("loc", ("", "?"))[-1])
+        return render(request, "problem.html", None, status_code=400, title="Bad request · 请求有误",
+                      detail=f"{field}: {first.get('msg', 'not a valid value')}")
 
     @app.exception_handler(HTTPException)
     async def problem(request: Request, exc: HTTPException) -> Response:

@@ -16,6 +16,7 @@ from bot.dashboard import documents as docs
 from bot.dashboard.accounts import Account
 from bot.dashboard.gaps import group_gaps
 from bot.dashboard.web import (
+    RowId,
     content_viewer,
     download,
     flash,
@@ -62,8 +63,8 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
 
 
 @router.get("/documents/{document_id}")
-def document(request: Request, account: Owner, document_id: int, a: int | None = None,
-             b: int | None = None) -> Response:
+def document(request: Request, account: Owner, document_id: RowId, a: RowId | None = None,
+             b: RowId | None = None) -> Response:
     settings = settings_of(request)
     with sessions_of(request)() as db:
         found = db.get(Document, document_id)
@@ -84,7 +85,7 @@ def document(request: Request, account: Owner, document_id: int, a: int | None =
 
 
 @router.post("/documents/{document_id}/rollback")
-async def rollback(request: Request, account: Owner, document_id: int, version: Annotated[int, Form()]) -> Response:
+async def rollback(request: Request, account: Owner, document_id: RowId, version: Annotated[RowId, Form()]) -> Response:
     settings = settings_of(request)
 
     def work() -> list[str]:
@@ -103,7 +104,7 @@ async def rollback(request: Request, account: Owner, document_id: int, version: 
 
 
 @router.post("/documents/{document_id}/delete")
-async def delete(request: Request, account: Owner, document_id: int) -> Response:
+async def delete(request: Request, account: Owner, document_id: RowId) -> Response:
     settings = settings_of(request)
     with sessions_of(request)() as db:
         found = db.get(Document, document_id)
@@ -130,7 +131,7 @@ def gaps(request: Request, account: Owner, format: str | None = None) -> Respons
 
 @router.post("/gaps/resolve")
 def resolve_gaps(request: Request, account: Owner, ids: Annotated[str, Form()]) -> Response:
-    wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
+    wanted = [int(i) for i in ids.split(",") if i.strip().isdigit() and int(i) < 2**63]
     with sessions_of(request).begin() as db:
         for gap in db.scalars(select(KnowledgeGap).where(KnowledgeGap.id.in_(wanted))):
             gap.resolved = True

@@ -28,6 +28,8 @@ from bot.dashboard.people_data import (
     weekly_trend,
 )
 from bot.dashboard.web import (
+    Day,
+    RowId,
     download,
     flash,
     people_viewer,
@@ -94,7 +96,7 @@ def overview(request: Request, account: Viewer, format: str | None = None) -> Re
 
 
 @router.get("/guides")
-def guides(request: Request, account: Viewer, store: int | None = None, format: str | None = None) -> Response:
+def guides(request: Request, account: Viewer, store: RowId | None = None, format: str | None = None) -> Response:
     since = utcnow() - dt.timedelta(days=PERIOD_DAYS)
     with sessions_of(request)() as db:
         if store is not None and not account.may_see_store(store):
@@ -111,9 +113,9 @@ def guides(request: Request, account: Viewer, store: int | None = None, format: 
 
 
 @router.get("/guides/{person_id}")
-def guide(request: Request, account: Viewer, person_id: int,
-          start: Annotated[dt.date | None, Query(alias="from")] = None,
-          end: Annotated[dt.date | None, Query(alias="to")] = None,
+def guide(request: Request, account: Viewer, person_id: RowId,
+          start: Annotated[Day | None, Query(alias="from")] = None,
+          end: Annotated[Day | None, Query(alias="to")] = None,
           topic: str | None = None, format: str | None = None) -> Response:
     zone = _zone(request)
     today = utcnow().replace(tzinfo=dt.UTC).astimezone(zone).date()
@@ -169,7 +171,7 @@ def assignments(request: Request, account: Viewer, format: str | None = None) ->
 
 @router.post("/assignments")
 def create_assignment(request: Request, account: Viewer, target: Annotated[str, Form()],
-                      due: Annotated[dt.date, Form()], topic: Annotated[str, Form()] = "",
+                      due: Annotated[Day, Form()], topic: Annotated[str, Form()] = "",
                       questions: Annotated[int, Form(ge=1, le=30)] = 5) -> Response:
     with sessions_of(request)() as db:
         names = {f"store:{s.id}": s.name for s in stores_in(db, account.stores)}
@@ -185,7 +187,7 @@ def create_assignment(request: Request, account: Viewer, target: Annotated[str, 
 
 
 @router.post("/assignments/{assignment_id}")
-def edit_assignment(request: Request, account: Viewer, assignment_id: int, due: Annotated[dt.date, Form()],
+def edit_assignment(request: Request, account: Viewer, assignment_id: RowId, due: Annotated[Day, Form()],
                     title: Annotated[str, Form(min_length=1, max_length=256)],
                     active: Annotated[bool, Form()] = False) -> Response:
     with sessions_of(request).begin() as db:
@@ -224,7 +226,7 @@ def invites(request: Request, account: Viewer, format: str | None = None) -> Res
 
 
 @router.post("/invites")
-def create_invite_page(request: Request, account: Viewer, store: Annotated[int, Form()],
+def create_invite_page(request: Request, account: Viewer, store: Annotated[RowId, Form()],
                        role: Annotated[str, Form()], days: Annotated[float, Form(gt=0, le=365)] = 14,
                        uses: Annotated[int, Form(ge=1, le=500)] = 1,
                        reach: Annotated[Literal["store", "region"], Form()] = "store") -> Response:
@@ -239,7 +241,7 @@ def create_invite_page(request: Request, account: Viewer, store: Annotated[int, 
 
 
 @router.post("/invites/{invite_id}/revoke")
-def revoke_invite(request: Request, account: Viewer, invite_id: int) -> Response:
+def revoke_invite(request: Request, account: Viewer, invite_id: RowId) -> Response:
     with sessions_of(request).begin() as db:
         invite = db.get(Invite, invite_id)
         if invite is None or not account.may_see_store(invite.store_id):

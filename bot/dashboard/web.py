@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
+import annotated_types
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -17,6 +18,11 @@ from bot.dashboard.accounts import SESSION_HOURS, Account, DashboardUser, SignIn
 from bot.settings import Settings
 from bot.tables import csv_text, xlsx_bytes
 from ingest.registry import utcnow
+
+# Row ids and days as pages accept them: an id past the database's integer range or a
+# day whose local midnight has no UTC date is a bad request, not a server error.
+RowId = Annotated[int, annotated_types.Interval(ge=1, le=2**63 - 1)]
+Day = Annotated[dt.date, annotated_types.Interval(ge=dt.date(1900, 1, 1), le=dt.date(9999, 12, 30))]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
