@@ -127,6 +127,18 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def keep_private(home: Path) -> None:
+    """HOME holds password hashes, sign-in ids, invite codes and the content: only its
+    owner may enter it, whatever the modes of the files inside."""
+    home.mkdir(parents=True, exist_ok=True)
+    if home.stat().st_mode & 0o077:
+        try:
+            home.chmod(0o700)
+        except OSError as exc:  # someone else's folder: say so, carry on
+            print(f"guidebot: warning: {home} is readable by others and cannot be changed ({exc.strerror})",
+                  file=sys.stderr)
+
+
 def load_settings(home: Path | None) -> Settings:
     try:
         return Settings(home=home) if home else Settings()
@@ -479,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings(args.home)
+        keep_private(settings.home)
         secrets = settings_secrets(settings)
         protect_logs(*secrets)
         return COMMANDS[args.command](settings, args)

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.privacy import mask_personal_data
+
 MARK = "[REDACTED]"
 MIN_SECRET_CHARS = 3  # shorter values would blank out ordinary words
 _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)")
@@ -58,7 +60,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 class RedactSecrets(logging.Filter):
-    """Redacts secrets in a log record's message and in its traceback text."""
+    """Redacts secrets in a log record's message and in its traceback text, and masks
+    customers' numbers there too: at DEBUG, python-telegram-bot logs whole updates,
+    the text a guide typed before guidebot masked it."""
 
     def __init__(self, *secrets: str) -> None:
         super().__init__()
@@ -66,13 +70,13 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        clean = redact(message, self._secrets)
+        clean = mask_personal_data(redact(message, self._secrets))
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self._secrets)
+            record.exc_text = mask_personal_data(redact(record.exc_text, self._secrets))
         return True
 
 

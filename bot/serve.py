@@ -54,9 +54,10 @@ class _Server(uvicorn.Server):
 def dashboard_server(settings: Settings, services: Services) -> uvicorn.Server:
     from bot.dashboard.app import create_app
 
+    trusted = settings.dashboard_trusted_proxies
     config = uvicorn.Config(create_app(settings, services), host=settings.dashboard_host,
                             port=settings.dashboard_port, log_level="warning", access_log=False,
-                            lifespan="off")
+                            lifespan="off", proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
     return _Server(config)
 
 

@@ -91,6 +91,9 @@ class Settings(IngestSettings):
     dashboard_port: int = 8000
     dashboard_secret: SecretStr | None = None  # signs session cookies; default: HOME/dashboard.secret
     dashboard_https_only: bool = False  # set behind TLS: cookies then go over HTTPS only
+    # addresses of the reverse proxies whose X-Forwarded-For names the client (e.g.
+    # ["127.0.0.1"] behind nginx on the same machine); from anyone else it is ignored
+    dashboard_trusted_proxies: list[str] = []
 
     @field_validator("found_weights")
     @classmethod

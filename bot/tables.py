@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -18,8 +19,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula is written as text instead
-    (CSV/formula injection: a guide's typed answer must never become '=HYPERLINK(…)')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    (CSV/formula injection: a guide's typed answer must never become '=HYPERLINK(…)').
+    Read as spreadsheets read it: full-width ＝＋－＠ count as their ASCII forms (NFKC),
+    and spaces before them do not hide them."""
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value).lstrip(" ").startswith(FORMULA_START):
         return "'" + value
     return value
 

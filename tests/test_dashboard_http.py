@@ -79,6 +79,8 @@ def test_every_page_renders_and_exports_for_an_admin(app_client: TestClient, sit
         assert sheet is not None and sheet.max_row == len(rows), page
     overview = app_client.get("/overview").text
     assert "湖滨店" in overview and "深圳店" in overview
+    for page in ("/overview", f"/guides/{guide}?format=csv"):  # no copy left in a shared browser's cache
+        assert app_client.get(page).headers["cache-control"] == "no-store", page
     assert "looks broken" in app_client.get("/questions").text
     gaps = app_client.get("/gaps").text
     assert "2×" in gaps and "刻字" in gaps, "two phrasings of one missing fact form one group"

@@ -105,6 +105,9 @@ def test_log_records_and_tracebacks_are_redacted(caplog: pytest.LogCaptureFixtur
     try:
         log = logging.getLogger("guidebot.test")
         log.info("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        # python-telegram-bot at DEBUG logs whole updates, a customer's number included
+        logging.getLogger("telegram.ext.Application").warning(
+            "Processing update %s", {"message": {"text": "顾客电话13812345678要退货"}})
         try:
             raise ConnectionError(f"cannot reach {PG_URL} with key {LLM_KEY}")
         except ConnectionError:
@@ -118,5 +121,16 @@ def test_log_records_and_tracebacks_are_redacted(caplog: pytest.LogCaptureFixtur
     assert "database down" in text and "ConnectionError" in text
     assert "bot[REDACTED]/getMe" in text
     assert "guide:[REDACTED]@127.0.0.1" in text
+    assert "13812345678" not in text and "138****5678" in text
     for secret in (TOKEN, LLM_KEY, DB_PASSWORD):
         assert secret not in text
+
+
+def test_home_is_private_to_its_owner(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    made = run_guidebot(home, "invite", "create", "--store", "湖滨店", "--role", "guide")
+    assert made.returncode == 0, made.stderr
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert (home / "guidebot.db").exists(), "the database with the invite code sits inside it"

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from pwdlib import PasswordHash
-from sqlalchemy import Boolean, ForeignKey, String, func, select
+from sqlalchemy import Boolean, ForeignKey, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.access import get_or_create_region, get_or_create_store
@@ -20,8 +20,15 @@ from ingest.registry import utcnow
 ROLES = ("trainer", "content_owner", "admin")
 MIN_PASSWORD = 8
 SESSION_HOURS = 12
-THROTTLE_FAILURES = 5  # failed logins for one name or one address …
-THROTTLE_WINDOW = dt.timedelta(minutes=15)  # … in this window lock it out for the rest of it
+# Failed sign-ins within THROTTLE_WINDOW that stop further tries (each limit counted
+# separately). A name is locked only from the address that failed: someone guessing a
+# trainer's password from elsewhere does not lock the trainer out, and one guide's typos
+# on a shop's shared network do not lock out the others there.
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+FAILURES_PER_NAME_AND_ADDRESS = 5
+FAILURES_PER_ADDRESS = 30  # one address trying many names
+FAILURES_PER_NAME = 100  # many addresses trying one name
+KEEP_ATTEMPTS = dt.timedelta(days=30)  # sign-in records are deleted after this
 
 _hasher = PasswordHash.recommended()
 
@@ -129,31 +136,51 @@ def account_of(db: Session, user: DashboardUser) -> Account:
     return Account(user.id, user.name, user.role, stores_reached(db, grants))
 
 
-def throttled(db: Session, name: str, address: str, now: dt.datetime) -> bool:
-    since = now - THROTTLE_WINDOW
-    for column, value in ((LoginAttempt.name, name), (LoginAttempt.address, address)):
-        failures = db.scalar(select(func.count()).select_from(LoginAttempt).where(
-            column == value, LoginAttempt.ok.is_(False), LoginAttempt.at >= since)) or 0
-        if failures >= THROTTLE_FAILURES:
+def note_attempt(db: Session, name: str, address: str, now: dt.datetime | None = None) -> int:
+    """Record a sign-in attempt, as failed until the password proves right, in its own
+    transaction before the password is checked: parallel attempts then each see the
+    ones that came before them, so no more than the limit are ever checked. Old
+    sign-in records and expired sessions go at the same time."""
+    now = now or utcnow()
+    attempt = LoginAttempt(name=name.strip()[:128], address=address[:64], ok=False, at=now)
+    db.add(attempt)
+    db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))
+    db.execute(delete(SignIn).where(SignIn.created_at < now - dt.timedelta(hours=SESSION_HOURS)))
+    db.flush()
+    return attempt.id
+
+
+def throttled(db: Session, attempt_id: int) -> bool:
+    """Too many failures before this attempt, by name and address, address, or name."""
+    attempt = db.get(LoginAttempt, attempt_id)
+    if attempt is None:
+        return True
+    earlier = [LoginAttempt.id < attempt.id, LoginAttempt.ok.is_(False),
+               LoginAttempt.at >= attempt.at - THROTTLE_WINDOW]
+    limits = (([LoginAttempt.name == attempt.name, LoginAttempt.address == attempt.address],
+               FAILURES_PER_NAME_AND_ADDRESS),
+              ([LoginAttempt.address == attempt.address], FAILURES_PER_ADDRESS),
+              ([LoginAttempt.name == attempt.name], FAILURES_PER_NAME))
+    for where, limit in limits:
+        if (db.scalar(select(func.count()).select_from(LoginAttempt).where(*earlier, *where)) or 0) >= limit:
             return True
     return False
 
 
-def authenticate(db: Session, name: str, password: str, address: str,
-                 now: dt.datetime | None = None) -> Account | str:
-    """The account, or why not: 'throttled' or 'invalid' (never which of name or
-    password was wrong)."""
-    now = now or utcnow()
-    name = name.strip()[:128]
-    if throttled(db, name, address, now):
+def authenticate(db: Session, attempt_id: int, password: str) -> Account | str:
+    """The account of a noted attempt (note_attempt), or why not: 'throttled' or
+    'invalid' (never which of name or password was wrong)."""
+    if throttled(db, attempt_id):
         return "throttled"
-    user = db.scalar(select(DashboardUser).where(DashboardUser.name == name))
+    attempt = db.get(LoginAttempt, attempt_id)
+    assert attempt is not None
+    user = db.scalar(select(DashboardUser).where(DashboardUser.name == attempt.name))
     ok = user is not None and user.active and _hasher.verify(password, user.password_hash)
     if user is None:
         _hasher.hash(password)  # same work either way: timing tells nothing
-    db.add(LoginAttempt(name=name, address=address[:64], ok=ok, at=now))
     if not ok or user is None:
         return "invalid"
+    attempt.ok = True
     return account_of(db, user)
 
 

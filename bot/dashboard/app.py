@@ -27,6 +27,7 @@ from bot.dashboard.accounts import (
     authenticate,
     create_user,
     end_session,
+    note_attempt,
     start_session,
 )
 from bot.dashboard.people_data import regions_in, stores_in
@@ -98,6 +99,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):  # pages and exports hold people's data
+            response.headers.setdefault("Cache-Control", "no-store")
+        if settings.dashboard_https_only:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -120,9 +125,11 @@ def _auth_router() -> APIRouter:
     @router.post("/login")
     def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
               next: Annotated[str, Form()] = "/") -> Response:
-        address = request.client.host if request.client else "-"
+        address = request.client.host if request.client else "-"  # a trusted proxy's client (serve.py)
         with sessions_of(request).begin() as db:
-            outcome = authenticate(db, name, password, address)
+            attempt = note_attempt(db, name, address)
+        with sessions_of(request).begin() as db:
+            outcome = authenticate(db, attempt, password)
             sign_in = start_session(db, outcome) if not isinstance(outcome, str) else ""
         if isinstance(outcome, str):
             message = ("Too many failed sign-ins: wait 15 minutes. 登录失败次数过多，请15分钟后再试。"
