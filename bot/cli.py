@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", required=True,
                    help="read the password from the first line of standard input")
     users.add_parser("list", help="list dashboard accounts")
+    for action, text in (("deactivate", "refuse an account's sign-ins and end its sessions"),
+                         ("activate", "let a deactivated account sign in again"),
+                         ("signout", "end every session of an account (sign out everywhere)")):
+        users.add_parser(action, help=text).add_argument("name")
+    p = users.add_parser("password", help="set a new password (read from stdin); ends the account's sessions")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", required=True,
+                   help="read the password from the first line of standard input")
 
     p = sub.add_parser("export", help="export records for trainers and HR")
     export = p.add_subparsers(dest="export_command", required=True, metavar="TABLE")
@@ -395,22 +403,43 @@ def _chat_beside_dashboard(settings: Settings) -> int:
 def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from bot.dashboard.accounts import AccountError, DashboardUser, create_user
+    from bot.dashboard.accounts import (
+        AccountError,
+        DashboardUser,
+        create_user,
+        end_sign_ins,
+        find_user,
+        set_active,
+        set_password,
+    )
     from ingest.db import session_factory
 
     sessions = session_factory(settings.db_url)
-    if args.users_command == "list":
+    command = args.users_command
+    if command == "list":
         with sessions() as session:
             for user in session.scalars(select(DashboardUser).order_by(DashboardUser.name)):
                 print(f"{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
         return 0
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = sys.stdin.readline().rstrip("\r\n") if command in ("add", "password") else ""
     try:
         with sessions.begin() as session:
-            create_user(session, args.name, args.role, password, regions=args.region, stores=args.store)
+            if command == "add":
+                create_user(session, args.name, args.role, password, regions=args.region, stores=args.store)
+                done = f"account {args.name.strip()} ({args.role}) created"
+            else:
+                user = find_user(session, args.name)
+                if command == "password":
+                    set_password(session, user, password)
+                    done = f"new password set for {user.name}; its sessions ended"
+                elif command == "signout":
+                    done = f"{end_sign_ins(session, user)} sessions of {user.name} ended"
+                else:
+                    set_active(session, user, command == "activate")
+                    done = f"{user.name} {command}d" + ("; its sessions ended" if command == "deactivate" else "")
     except AccountError as exc:
         raise CliError(str(exc)) from None
-    print(f"account {args.name.strip()} ({args.role}) created")
+    print(done)
     return 0
 
 

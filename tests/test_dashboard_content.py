@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.access import create_invite, redeem
 from bot.content import safe_name
 from bot.dashboard.accounts import create_user
 from bot.dashboard.app import create_app
@@ -164,7 +165,7 @@ def test_parallel_uploads_of_one_name_each_succeed(owner_home: tuple[TestClient,
 
 
 def test_out_of_range_ids_and_days_are_bad_requests(owner_home: tuple[TestClient, Settings, Services]) -> None:
-    client, _, _ = owner_home
+    client, settings, _ = owner_home
     sign_in(client, "content")
     huge = str(2**64)
     assert client.get(f"/documents/{huge}").status_code == 400
@@ -175,7 +176,14 @@ def test_out_of_range_ids_and_days_are_bad_requests(owner_home: tuple[TestClient
     sign_in(client, "east")
     assert client.get(f"/guides/{huge}").status_code == 400
     assert client.get(f"/guides?store={huge}").status_code == 400
-    assert client.get("/guides/1", params={"from": "0001-01-01"}).status_code == 400
+    with session_factory(settings.db_url).begin() as db:
+        code = create_invite(db, store="湖滨店", role="guide", region="华东").code
+        guide = redeem(db, code, telegram_id=5001, name="王芳", language="zh").person
+        assert guide is not None
+        guide_id = guide.id
+    assert client.get(f"/guides/{guide_id}", params={"from": "2026-11-01"}).status_code == 200
+    too_early = client.get(f"/guides/{guide_id}", params={"from": "0001-01-01"})
+    assert too_early.status_code == 400 and "0001-01-01" in too_early.text
     token = csrf_of(client.get("/assignments").text)
     made = client.post("/assignments", data={"csrf": token, "target": "store:1", "due": "0001-01-01"})
-    assert made.status_code == 400 and "due" in made.text
+    assert made.status_code == 400 and "0001-01-01" in made.text

@@ -15,13 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from bot.dashboard.accounts import FAILURES_PER_NAME_AND_ADDRESS, create_user
+from bot.dashboard.accounts import FAILURES_PER_NAME_AND_ADDRESS, DashboardUser, create_user
 from bot.dashboard.app import create_app
 from bot.serve import dashboard_server
 from bot.service import Services
 from bot.settings import Settings
 from ingest.db import session_factory
+from tests.conftest import run_guidebot
 from tests.dashboard_site import PASSWORD
 from tests.servers import free_port
 
@@ -104,3 +106,57 @@ def test_a_configured_proxy_names_the_client(served: str) -> None:
             assert _sign_in(client, "wrong password", {"X-Forwarded-For": "192.0.2.1"}) == 401
         assert _sign_in(client, PASSWORD, {"X-Forwarded-For": "192.0.2.1"}) == 429
         assert _sign_in(client, PASSWORD, {"X-Forwarded-For": "192.0.2.2"}) == 303, "another client behind it"
+
+
+def test_an_admin_revokes_an_account_and_its_sessions_end_at_once(settings: Settings) -> None:
+    with session_factory(settings.db_url).begin() as db:
+        create_user(db, "admin", "admin", PASSWORD)
+    trainer, laptop, boss = (_client(settings, a) for a in ("10.0.0.1", "10.0.0.2", "10.0.0.3"))
+    assert _sign_in(trainer, PASSWORD) == 303 and _sign_in(laptop, PASSWORD) == 303
+    assert boss.get("/login").status_code == 200
+    token = re.search(r'name="csrf" value="([^"]+)"', boss.get("/login").text)
+    assert token is not None
+    boss.post("/login", data={"name": "admin", "password": PASSWORD, "csrf": token.group(1)})
+    page = boss.get("/users").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    with session_factory(settings.db_url)() as db:
+        ids = {u.name: u.id for u in db.scalars(select(DashboardUser))}
+    assert csrf is not None and f'action="/users/{ids["east"]}/deactivate"' in page
+    east_id, csrf_token = ids["east"], csrf.group(1)
+
+    def signed_in(client: TestClient) -> bool:
+        return client.get("/overview", follow_redirects=False).status_code == 200
+
+    assert boss.post(f"/users/{east_id}/signout", data={"csrf": csrf_token}).status_code == 200
+    assert not signed_in(trainer) and not signed_in(laptop), "signed out everywhere"
+    assert _sign_in(trainer, PASSWORD) == 303
+    boss.post(f"/users/{east_id}/password", data={"csrf": csrf_token, "password": "a new password 9"})
+    assert not signed_in(trainer), "a new password ends the old sessions"
+    assert _sign_in(trainer, PASSWORD) == 401 and _sign_in(trainer, "a new password 9") == 303
+    boss.post(f"/users/{east_id}/deactivate", data={"csrf": csrf_token})
+    assert not signed_in(trainer)
+    assert _sign_in(laptop, "a new password 9") == 401, "a deactivated account cannot sign in"
+    boss.post(f"/users/{east_id}/activate", data={"csrf": csrf_token})
+    assert _sign_in(laptop, "a new password 9") == 303
+    assert signed_in(boss)
+    refused = boss.post(f"/users/{ids['admin']}/deactivate", data={"csrf": csrf_token}).text
+    assert "not changed: this is the last active admin account" in refused
+    assert boss.post("/users/999/activate", data={"csrf": csrf_token}).status_code == 404
+
+
+def test_the_command_line_revokes_accounts(settings: Settings) -> None:
+    env = {"GUIDEBOT_DASHBOARD_SECRET": settings.dashboard_secret.get_secret_value()}  # type: ignore[union-attr]
+    client = _client(settings, "10.0.0.5")
+    assert _sign_in(client, PASSWORD) == 303
+    out = run_guidebot(settings.home, "users", "signout", "east", env=env)
+    assert out.returncode == 0 and out.stdout.strip() == "1 sessions of east ended", out.stderr
+    assert client.get("/overview", follow_redirects=False).status_code == 303
+    changed = run_guidebot(settings.home, "users", "password", "east", "--password-stdin", env=env,
+                           input="another password 7\n")
+    assert changed.returncode == 0, changed.stderr
+    assert _sign_in(client, "another password 7") == 303
+    gone = run_guidebot(settings.home, "users", "deactivate", "east", env=env)
+    assert gone.returncode == 0 and "sessions ended" in gone.stdout
+    assert client.get("/overview", follow_redirects=False).status_code == 303
+    nobody = run_guidebot(settings.home, "users", "deactivate", "nobody", env=env)
+    assert nobody.returncode == 1 and nobody.stderr.strip() == "guidebot: error: there is no account called 'nobody'"

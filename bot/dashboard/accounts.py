@@ -129,6 +129,36 @@ def create_user(db: Session, name: str, role: str, password: str, *, regions: li
     return user
 
 
+def find_user(db: Session, name: str) -> DashboardUser:
+    user = db.scalar(select(DashboardUser).where(DashboardUser.name == name.strip()))
+    if user is None:
+        raise AccountError(f"there is no account called '{name.strip()}'")
+    return user
+
+
+def end_sign_ins(db: Session, user: DashboardUser) -> int:
+    """Sign out everywhere: every session of the account ends at its next request."""
+    return db.execute(delete(SignIn).where(SignIn.user_id == user.id)).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def set_active(db: Session, user: DashboardUser, active: bool) -> None:
+    """A deactivated account cannot sign in, and its open sessions end."""
+    if not active and user.role == "admin" and db.scalar(select(func.count()).select_from(DashboardUser).where(
+            DashboardUser.role == "admin", DashboardUser.active.is_(True), DashboardUser.id != user.id)) == 0:
+        raise AccountError("this is the last active admin account")
+    user.active = active
+    if not active:
+        end_sign_ins(db, user)
+
+
+def set_password(db: Session, user: DashboardUser, password: str) -> None:
+    """A new password ends every session signed in with the old one."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    user.password_hash = hash_password(password)
+    end_sign_ins(db, user)
+
+
 def account_of(db: Session, user: DashboardUser) -> Account:
     if user.role != "trainer":
         return Account(user.id, user.name, user.role, None)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.dashboard import content_pages, product_pages, trainer_pages
@@ -23,16 +23,21 @@ from bot.dashboard.accounts import (
     Account,
     AccountError,
     DashboardUser,
+    SignIn,
     UserScope,
     authenticate,
     create_user,
     end_session,
+    end_sign_ins,
     note_attempt,
+    set_active,
+    set_password,
     start_session,
 )
 from bot.dashboard.people_data import regions_in, stores_in
 from bot.dashboard.web import (
     LoginRequired,
+    RowId,
     admin,
     current_account,
     flash,
@@ -154,8 +159,9 @@ def _auth_router() -> APIRouter:
             for user in db.scalars(select(DashboardUser).order_by(DashboardUser.name)):
                 scopes = [f"{s.kind} {(db.get(Region if s.kind == 'region' else Store, s.target_id) or user).name}"
                           for s in db.scalars(select(UserScope).where(UserScope.user_id == user.id))]
-                rows.append({"name": user.name, "role": user.role, "active": user.active, "scopes": scopes,
-                             "created": user.created_at})
+                signed_in = db.scalar(select(func.count()).select_from(SignIn).where(SignIn.user_id == user.id))
+                rows.append({"id": user.id, "name": user.name, "role": user.role, "active": user.active,
+                             "scopes": scopes, "created": user.created_at, "sessions": signed_in})
             regions = [r.name for r in regions_in(db, None)]
             stores = [s.name for s in stores_in(db, None)]
         return render(request, "users.html", account, rows=rows, roles=ROLES, regions=regions, stores=stores)
@@ -171,6 +177,32 @@ def _auth_router() -> APIRouter:
             flash(request, f"account {name} created")
         except AccountError as exc:
             flash(request, f"not created: {exc}")
+        return RedirectResponse("/users", status_code=303)
+
+    @router.post("/users/{user_id}/{action}")
+    def change_user(request: Request, account: Annotated[Account, Depends(admin)], user_id: RowId,
+                    action: Literal["deactivate", "activate", "signout", "password"],
+                    password: Annotated[str, Form()] = "") -> Response:
+        """Revoking an account: deactivate it, sign it out everywhere, or reset its
+        password (which also signs it out); each takes effect at its next request."""
+        try:
+            with sessions_of(request).begin() as db:
+                user = db.get(DashboardUser, user_id)
+                if user is None:
+                    raise HTTPException(404, "no such account")
+                if action == "password":
+                    set_password(db, user, password)
+                elif action == "signout":
+                    end_sign_ins(db, user)
+                else:
+                    set_active(db, user, action == "activate")
+                name = user.name
+            flash(request, {"deactivate": f"{name} deactivated and signed out",
+                            "activate": f"{name} may sign in again",
+                            "signout": f"{name} signed out everywhere",
+                            "password": f"new password set for {name}; signed out everywhere"}[action])
+        except AccountError as exc:
+            flash(request, f"not changed: {exc}")
         return RedirectResponse("/users", status_code=303)
 
     return router

@@ -16,6 +16,8 @@ from bot.dashboard import documents as docs
 from bot.dashboard.accounts import Account
 from bot.dashboard.gaps import group_gaps
 from bot.dashboard.web import (
+    FormId,
+    QueryId,
     RowId,
     content_viewer,
     download,
@@ -63,8 +65,8 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
 
 
 @router.get("/documents/{document_id}")
-def document(request: Request, account: Owner, document_id: RowId, a: RowId | None = None,
-             b: RowId | None = None) -> Response:
+def document(request: Request, account: Owner, document_id: RowId, a: QueryId = None,
+             b: QueryId = None) -> Response:
     settings = settings_of(request)
     with sessions_of(request)() as db:
         found = db.get(Document, document_id)
@@ -85,7 +87,7 @@ def document(request: Request, account: Owner, document_id: RowId, a: RowId | No
 
 
 @router.post("/documents/{document_id}/rollback")
-async def rollback(request: Request, account: Owner, document_id: RowId, version: Annotated[RowId, Form()]) -> Response:
+async def rollback(request: Request, account: Owner, document_id: RowId, version: FormId) -> Response:
     settings = settings_of(request)
 
     def work() -> list[str]:

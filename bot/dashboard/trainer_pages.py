@@ -28,8 +28,10 @@ from bot.dashboard.people_data import (
     weekly_trend,
 )
 from bot.dashboard.web import (
-    Day,
+    FormId,
+    QueryId,
     RowId,
+    check_days,
     download,
     flash,
     people_viewer,
@@ -96,7 +98,7 @@ def overview(request: Request, account: Viewer, format: str | None = None) -> Re
 
 
 @router.get("/guides")
-def guides(request: Request, account: Viewer, store: RowId | None = None, format: str | None = None) -> Response:
+def guides(request: Request, account: Viewer, store: QueryId = None, format: str | None = None) -> Response:
     since = utcnow() - dt.timedelta(days=PERIOD_DAYS)
     with sessions_of(request)() as db:
         if store is not None and not account.may_see_store(store):
@@ -114,9 +116,10 @@ def guides(request: Request, account: Viewer, store: RowId | None = None, format
 
 @router.get("/guides/{person_id}")
 def guide(request: Request, account: Viewer, person_id: RowId,
-          start: Annotated[Day | None, Query(alias="from")] = None,
-          end: Annotated[Day | None, Query(alias="to")] = None,
+          start: Annotated[dt.date | None, Query(alias="from")] = None,
+          end: Annotated[dt.date | None, Query(alias="to")] = None,
           topic: str | None = None, format: str | None = None) -> Response:
+    check_days(start, end)
     zone = _zone(request)
     today = utcnow().replace(tzinfo=dt.UTC).astimezone(zone).date()
     start = start or today - dt.timedelta(days=PERIOD_DAYS)
@@ -171,8 +174,9 @@ def assignments(request: Request, account: Viewer, format: str | None = None) ->
 
 @router.post("/assignments")
 def create_assignment(request: Request, account: Viewer, target: Annotated[str, Form()],
-                      due: Annotated[Day, Form()], topic: Annotated[str, Form()] = "",
+                      due: Annotated[dt.date, Form()], topic: Annotated[str, Form()] = "",
                       questions: Annotated[int, Form(ge=1, le=30)] = 5) -> Response:
+    check_days(due)
     with sessions_of(request)() as db:
         names = {f"store:{s.id}": s.name for s in stores_in(db, account.stores)}
         names.update({f"region:{r.id}": r.name for r in regions_in(db, account.stores)})
@@ -187,9 +191,10 @@ def create_assignment(request: Request, account: Viewer, target: Annotated[str, 
 
 
 @router.post("/assignments/{assignment_id}")
-def edit_assignment(request: Request, account: Viewer, assignment_id: RowId, due: Annotated[Day, Form()],
+def edit_assignment(request: Request, account: Viewer, assignment_id: RowId, due: Annotated[dt.date, Form()],
                     title: Annotated[str, Form(min_length=1, max_length=256)],
                     active: Annotated[bool, Form()] = False) -> Response:
+    check_days(due)
     with sessions_of(request).begin() as db:
         assignment = db.get(Assignment, assignment_id)
         if assignment is None or not assignment_visible(db, assignment, account.stores):
@@ -226,7 +231,7 @@ def invites(request: Request, account: Viewer, format: str | None = None) -> Res
 
 
 @router.post("/invites")
-def create_invite_page(request: Request, account: Viewer, store: Annotated[RowId, Form()],
+def create_invite_page(request: Request, account: Viewer, store: FormId,
                        role: Annotated[str, Form()], days: Annotated[float, Form(gt=0, le=365)] = 14,
                        uses: Annotated[int, Form(ge=1, le=500)] = 1,
                        reach: Annotated[Literal["store", "region"], Form()] = "store") -> Response:

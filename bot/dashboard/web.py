@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import annotated_types
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import sessionmaker
@@ -21,8 +21,18 @@ from ingest.registry import utcnow
 
 # Row ids and days as pages accept them: an id past the database's integer range or a
 # day whose local midnight has no UTC date is a bad request, not a server error.
-RowId = Annotated[int, annotated_types.Interval(ge=1, le=2**63 - 1)]
-Day = Annotated[dt.date, annotated_types.Interval(ge=dt.date(1900, 1, 1), le=dt.date(9999, 12, 30))]
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
+
+
+def check_days(*days: dt.date | None) -> None:
+    """Days a page was given (queries, forms) must be ones the records can hold."""
+    for day in days:
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise HTTPException(400, f"{day.isoformat()} is not a day the records can hold")
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
