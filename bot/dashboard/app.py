@@ -34,6 +34,7 @@ from bot.dashboard.accounts import (
     set_password,
     start_session,
 )
+from bot.dashboard.body_limit import BodyLimit
 from bot.dashboard.people_data import regions_in, stores_in
 from bot.dashboard.web import (
     LoginRequired,
@@ -73,6 +74,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = session_factory(settings.db_url)
     app.state.services = services or Services(settings)
+    # added first, so it runs inside the session middleware and can see who is signed in
+    app.add_middleware(BodyLimit, upload_bytes=int(settings.max_file_mb * 1024 * 1024),
+                       upload_paths=frozenset({"/documents/upload"}))
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie="guidebot_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.dashboard_https_only)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -27,6 +27,7 @@ comes from a generator seeded with the seed and the question's own source.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import random
@@ -395,10 +396,10 @@ class _Product:
     fields: dict[str, str]
     voice: _Voice
     group: str
+    key: str = dataclasses.field(init=False)  # the name's equality form, asked for millions of times
 
-    @property
-    def key(self) -> str:
-        return _norm(self.name)
+    def __post_init__(self) -> None:
+        self.key = _norm(self.name)
 
     def truths(self) -> list[str]:
         """Every item and sentence of what the sheet says about this product."""
@@ -492,6 +493,11 @@ class _FabGenerator:
             for token in _tokens(text):
                 self.token_df[token] += 1
         self.rare_limit = max(2, len(self.by_name) // 10)
+        # tiers of distractor candidates per product, and an index of name tokens so that
+        # only products sharing one are checked for being of the same family
+        self._tier_cache: dict[tuple[int, bool], list[list[_Product]]] = {}
+        self._named = re.compile("|".join(re.escape(k) for k in sorted(self.by_name, key=len, reverse=True) if k)) \
+            if any(self.by_name) else None
         # name tokens most of a sheet shares (the brand) say nothing about the kind
         self.brand_tokens: dict[str, frozenset[str]] = {}
         for doc_key, names in names_by_doc.items():
@@ -501,6 +507,10 @@ class _FabGenerator:
                     counts[token] += 1
             self.brand_tokens[doc_key] = frozenset(
                 t for t, n in counts.items() if len(names) >= 3 and n * 2 > len(names))
+        self._by_token: dict[str, list[int]] = defaultdict(list)  # token of a name less its brand
+        for i, product in enumerate(self.products):
+            for token in _tokens(product.name) - self.brand_tokens.get(product.doc.doc_key, frozenset()):
+                self._by_token[token].append(i)
 
     # which records name the same product (several sheets may list it)
     def _same(self, product: _Product) -> list[_Product]:
@@ -525,7 +535,7 @@ class _FabGenerator:
         """A stem about one product names that product only ("X Pro" counts as X Pro,
         not also as X)."""
         rest = _norm(stem).replace(product.key, "\x00")
-        return any(key and key in rest for key in self.by_name if key != product.key)
+        return self._named is not None and self._named.search(rest) is not None
 
     def _specific_overlap(self, candidate: str, truths: frozenset[str]) -> bool:
         return any(self.token_df.get(t, 0) <= self.rare_limit for t in _tokens(candidate) & truths)
@@ -535,13 +545,19 @@ class _FabGenerator:
                                    for f in fields))
 
     def _tiers(self, product: _Product, *, other_documents: bool) -> list[list[_Product]]:
-        others = [p for p in self.products if p.key != product.key
-                  and p.voice.lang == product.voice.lang and not self._family(p, product)]
+        cached = self._tier_cache.get((id(product), other_documents))
+        if cached is not None:
+            return cached
+        near = {i for token in _tokens(product.name) for i in self._by_token.get(token, ())}
+        family = {i for i in near if self._family(self.products[i], product)}
+        others = [p for i, p in enumerate(self.products) if p.key != product.key
+                  and p.voice.lang == product.voice.lang and i not in family]
         same_doc = [p for p in others if p.doc.doc_key == product.doc.doc_key]
         tiers = [[p for p in same_doc if p.group == product.group],
                  [p for p in same_doc if p.group != product.group]]
         if other_documents:
             tiers.append([p for p in others if p.doc.doc_key != product.doc.doc_key])
+        self._tier_cache[(id(product), other_documents)] = tiers
         return tiers
 
     def generate(self) -> list[GeneratedQuestion]:
