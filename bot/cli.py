@@ -305,7 +305,7 @@ def cmd_quiz(settings: Settings, args: argparse.Namespace) -> int:
     if args.quiz_command == "import":
         from bot.quiz.importers import import_banks
 
-        result = import_banks(args.files)
+        result = import_banks(args.files, limits=(settings.load_timeout_s, settings.load_memory_mb))
         for problem in result.problems:
             print(f"{problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
         with sessions.begin() as session:

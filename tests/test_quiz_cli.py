@@ -86,3 +86,15 @@ def test_ingest_regenerates_questions_and_retires_those_of_the_old_text(tmp_path
     assert any(r["status"] == "active" and r["options"][r["answer_index"]] == "15天" for r in after.values())
     unchanged = run_guidebot(home, "ingest", str(content))
     assert "questions:" not in unchanged.stdout, "nothing changed: the bank is left alone"
+
+
+def test_bank_files_are_parsed_under_the_loader_time_limit(tmp_path: Path) -> None:
+    """An imported bank is parsed in the isolated loader process, as content files are:
+    a parse that runs past load_timeout_s fails with that reason, and nothing is added."""
+    home = tmp_path / "home"
+    bank = tmp_path / "bank.csv"
+    bank.write_text(BANK_CSV, encoding="utf-8")
+    slow = run_guidebot(home, "quiz", "import", str(bank), env={"GUIDEBOT_LOAD_TIMEOUT_S": "0.001"})
+    assert slow.returncode == 1
+    assert f"{bank}:0: reading it took longer than 0.001 s (load_timeout_s)" in slow.stderr
+    assert "0 added" in slow.stdout

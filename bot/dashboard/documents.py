@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from bot.content import UploadError, ingest_content, write_whole
 from bot.quiz.bank import SyncReport
 from bot.settings import Settings
+from ingest.document import LoadError
 from ingest.loaders import loader_for
+from ingest.loaders.isolated import shared_loader
 from ingest.registry import Document, DocumentVersion
 from ingest.report import IngestReport
 
@@ -26,16 +28,15 @@ def blob_path(settings: Settings, version: DocumentVersion) -> Path:
 def version_text(settings: Settings, document: Document, version: DocumentVersion) -> str:
     """The version's text as the loader reads it (a .docx or .pdf diffs as text)."""
     suffix = Path(document.path).suffix.lower()
-    loader = loader_for(Path(document.path))
-    if loader is None:
+    if loader_for(Path(document.path)) is None:
         return ""
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / f"version{suffix}"
         copy.write_bytes(blob_path(settings, version).read_bytes())
-        try:
-            return loader(copy).plain_text()
-        except Exception as exc:  # an old version the loader now refuses
-            return f"({exc.__class__.__name__}: this version cannot be read as text)"
+        try:  # in the isolated loader, under the same limits as an ingest
+            return shared_loader(settings.load_timeout_s, settings.load_memory_mb).load(copy).plain_text()
+        except LoadError as exc:  # an old version the loader now refuses, or a hostile one
+            return f"(this version cannot be read as text: {exc})"
 
 
 def diff_html(settings: Settings, document: Document, old: DocumentVersion, new: DocumentVersion) -> str:

@@ -96,6 +96,7 @@ import yaml
 
 from bot.quiz.model import QuestionKind, QuizQuestion
 from ingest.document import LoadError
+from ingest.loaders.isolated import shared_loader
 from ingest.loaders.sheet_file import cell_text, open_workbook
 from ingest.loaders.text_file import decode_bytes
 from ingest.normalize import for_matching, has_cjk
@@ -157,16 +158,22 @@ def import_bank(
 
 
 def import_banks(
-    paths: Iterable[Path], *, default_topic: str | None = None, format: BankFormat | None = None
+    paths: Iterable[Path], *, default_topic: str | None = None, format: BankFormat | None = None,
+    limits: tuple[float, int] | None = None,
 ) -> ImportResult:
-    """Import several bank files; duplicates are merged within and across them."""
+    """Import several bank files; duplicates are merged within and across them.
+    `limits` (seconds, MB): each file is parsed in the isolated loader process under
+    them (ingest/loaders/isolated.py), as content files are; None parses here."""
     merger = _Merger()
     problems: list[ImportProblem] = []
     for path in paths:
         path = Path(path)
         name = str(path)
         try:
-            entries = _read_file(path, format)
+            if limits is None:
+                entries = _read_file(path, format)
+            else:
+                entries = shared_loader(*limits).call("bot.quiz.importers:_read_file", path, format)  # type: ignore[assignment]
         except LoadError as exc:
             problems.append(ImportProblem(name, 0, str(exc)))
             continue

@@ -12,6 +12,7 @@ killed, the file fails with a one-line reason, and the next file gets a fresh ch
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import subprocess
 import sys
@@ -35,15 +36,26 @@ def _limit_memory(memory_mb: int) -> None:
         pass
 
 
-def _load_one(path: Path, memory_mb: int) -> tuple[str, object]:
+def _load_path(path: Path) -> LoadedDocument:
     from ingest.loaders import loader_for
 
+    loader = loader_for(path)
+    if loader is None:
+        raise LoadError(f"unsupported file type '{path.suffix}'")
+    return loader(path)
+
+
+def _run_one(request: object, memory_mb: int) -> tuple[str, object]:
+    """A request is a path to load, or (target, args): `module:function` called with
+    args (other parsers of files, e.g. question banks, named by the caller so that
+    this module imports nothing above it)."""
     too_big = f"reading it needs more than {memory_mb} MB of memory (load_memory_mb)"
     try:
-        loader = loader_for(path)
-        if loader is None:
-            raise LoadError(f"unsupported file type '{path.suffix}'")
-        return ("ok", loader(path))
+        if isinstance(request, tuple):
+            target, args = request
+            module, _, function = str(target).partition(":")
+            return ("ok", getattr(importlib.import_module(module), function)(*args))
+        return ("ok", _load_path(Path(str(request))))
     except LoadError as exc:
         return ("failed", str(exc))
     except MemoryError:
@@ -68,10 +80,10 @@ def _serve(memory_mb: int) -> None:
 
     while True:
         try:
-            path = requests.recv()
+            request = requests.recv()
         except EOFError:
             return
-        reply = _load_one(Path(path), memory_mb)
+        reply = _run_one(request, memory_mb)
         try:
             replies.send(reply)
         except MemoryError:
@@ -91,10 +103,21 @@ class LoaderProcess:
 
     def load(self, path: Path) -> LoadedDocument:
         """The loaded document, or LoadError with a reason a content owner can act on."""
+        value = self._ask(str(path))
+        if not isinstance(value, LoadedDocument):
+            raise LoadError("the reader sent back something else")
+        return value
+
+    def call(self, target: str, *args: object) -> object:
+        """`module:function`(*args) in the child, under the same limits; what it returns
+        must pickle. LoadError (with a reason) when it fails, runs too long or crashes."""
+        return self._ask((target, args))
+
+    def _ask(self, request: object) -> object:
         with self._lock:
             requests, replies = self._start()
             try:
-                requests.send(str(path))
+                requests.send(request)
                 ready = replies.poll(self.timeout_s)
                 status, value = replies.recv() if ready else ("timeout", None)
             except (EOFError, OSError):  # the child died: out of memory, or a crash in C
@@ -108,7 +131,7 @@ class LoaderProcess:
                     f"reading it took longer than {self.timeout_s:g} s (load_timeout_s); "
                     "the file may be malformed"
                 )
-        if status == "ok" and isinstance(value, LoadedDocument):
+        if status == "ok":
             return value
         raise LoadError(str(value))
 
