@@ -72,16 +72,6 @@ def test_a_file_that_stalls_its_parser_is_stopped_at_the_time_limit(
     assert line.startswith("failed") and f"took longer than {LOAD_TIMEOUT_S} s" in line
 
 
-def test_the_whole_hostile_run_is_bounded_by_the_per_file_limit(hostile_run: tuple[str, str, int, float]) -> None:
-    *_, seconds = hostile_run
-    # about 25 s on an idle 2-core machine: model load, the good file, and each stalled
-    # file stopped at the limit plus a fresh loader process. (These stalled files are
-    # small, so unlimited they would still finish in seconds; larger files of the same
-    # kind take longer in proportion, which is what the limit is for. The test above
-    # proves it applies.)
-    assert seconds < 90, seconds
-
-
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
@@ -130,17 +120,16 @@ EDITS = st.lists(
 
 
 def _load_or_reason(tmp_path: Path, suffix: str, data: bytes) -> None:
-    """The loader's contract: a document, or LoadError; nothing else, and quickly."""
+    """The loader's contract: a document, or LoadError; nothing else (how fast is
+    bench/fuzz_loaders.py's to say, not a timed test's)."""
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(data)
     loader = loader_for(path)
     assert loader is not None
-    started = time.perf_counter()
     try:
         assert isinstance(loader(path), LoadedDocument)
     except LoadError as exc:
         assert str(exc) and "\n" not in str(exc)
-    assert time.perf_counter() - started < 5
 
 
 FUZZ = settings(max_examples=40, deadline=None, database=None,

@@ -4,7 +4,6 @@ the session's end, reminders, assignments, certification and restarts."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
@@ -87,6 +86,11 @@ class Harness:
         before = len(self.api.sent(user))
         self.api.answer_poll(user, poll["id"], [choice])
         return (await self.api.wait_sent(user, before + replies, timeout=10))[before:]
+
+    async def sweeps(self, count: int) -> None:
+        """Until `count` more reminder sweeps have finished: what they send is sent."""
+        target = self.bot.quiz.sweeps_done + count
+        await self.api.wait_for(lambda: self.bot.quiz.sweeps_done >= target, timeout=30, what=f"{count} sweeps")
 
     def attempts(self) -> list[Attempt]:
         with self.conversation.sessions() as session:
@@ -229,7 +233,7 @@ async def test_daily_reminder_fires_once_and_is_restored_after_a_restart(quiz_pa
             assert "10:00" in (await h.send(guide, "/remind 10:00"))[0]["rendered"]
             assert "10:00" in (await h.send(guide, "/remind"))[0]["rendered"]
             before = len(api.sent(guide))
-            await asyncio.sleep(0.6)  # a few sweeps
+            await h.sweeps(3)
             assert len(api.sent(guide)) == before, "not yet 10:00"
         now[0] = dt.datetime(2026, 11, 24, 2, 1)  # 10:01: the restarted bot finds it due
         async with bot_running(settings, services, api, clock=lambda: now[0]) as h:
@@ -240,7 +244,7 @@ async def test_daily_reminder_fires_once_and_is_restored_after_a_restart(quiz_pa
             api.press(guide, reminder, data)
             poll = (await api.wait_sent(guide, before + 1))[-1]
             assert poll["method"] == "sendPoll"
-            await asyncio.sleep(0.7)  # several sweeps: the reminder is not sent again today
+            await h.sweeps(3)  # the reminder is not sent again today
             assert sum("该练习啦" in m["rendered"] for m in api.sent(guide)) == 1
         async with bot_running(settings, services, api, clock=lambda: now[0]) as h:
             off = (await h.send(guide, "/remind off"))[0]

@@ -65,6 +65,7 @@ class TelegramQuiz:
         conversation = bot.conversation
         self.practice = Practice(bot.settings, conversation.sessions)
         self.plans = Plans(bot.settings, conversation.sessions)
+        self.sweeps_done = 0  # finished sweeps: a sign of life, and what tests wait for
 
     def register(self, app: Application) -> None:
         app.add_handler(CommandHandler("quiz", self.quiz))
@@ -392,6 +393,7 @@ class TelegramQuiz:
                 await self._notify(context, notice)
             except TelegramError as exc:
                 log.warning("reminder to person %s failed: %s", notice.person_id, exc.__class__.__name__)
+        self.sweeps_done += 1
 
     async def _notify(self, context: ContextTypes.DEFAULT_TYPE, notice: Notice) -> None:
         language = notice.language
