@@ -29,7 +29,7 @@ from bot.service import Services
 from bot.settings import Settings
 from bot.smalltalk import small_talk, small_talk_reply, without_small_talk
 from bot.store import Exchange, KnowledgeGap, Person, Store
-from ingest.db import session_factory
+from ingest.db import riding_out_restarts, session_factory
 from ingest.registry import utcnow
 
 TERMINAL_NAME = "terminal"
@@ -96,6 +96,9 @@ class Conversation:
 
     # -- people -------------------------------------------------------------------
     def person(self, telegram_id: int) -> PersonView | None:
+        return riding_out_restarts(self.settings.database_retry_s)(self._person)(telegram_id)  # type: ignore[no-any-return]
+
+    def _person(self, telegram_id: int) -> PersonView | None:
         with self.sessions() as session:
             person = session.scalar(select(Person).where(Person.telegram_id == telegram_id))
             if person is None:
@@ -143,6 +146,24 @@ class Conversation:
         self, person: PersonView | None, question: str, *, channel: str, language: str,
         update_key: str | None = None,
     ) -> Outcome:
+        """The reply to one message. A database that is briefly away (a restart) is
+        waited for; the whole question is then asked again, and an exchange its first
+        try already stored is answered, not taken for a second delivery."""
+        tries = 0
+
+        @riding_out_restarts(self.settings.database_retry_s)
+        def once() -> Outcome:
+            nonlocal tries
+            tries += 1
+            return self._ask(person, question, channel=channel, language=language, update_key=update_key,
+                             again=tries > 1)
+
+        return once()
+
+    def _ask(
+        self, person: PersonView | None, question: str, *, channel: str, language: str,
+        update_key: str | None, again: bool,
+    ) -> Outcome:
         # A customer's phone or ID-card number never reaches the answer (or an LLM), and
         # only its masked form is stored (see bot/privacy.py).
         question = question.strip()
@@ -151,7 +172,8 @@ class Conversation:
         question = masked
         if len(question) > self.settings.max_question_chars:
             return Outcome("too_long", say("too_long", language, limit=self.settings.max_question_chars), language)
-        if update_key and self._seen(update_key):
+        stored = self._stored(update_key) if update_key else None
+        if stored is not None and not again:
             return Outcome("duplicate", "", language)
         wait = self._wait_needed(person) if person else self.limiter.wait_needed(channel)
         if wait > 0:
@@ -163,7 +185,8 @@ class Conversation:
         started = time.perf_counter()
         answer = self.services.answerer.answer(asked, language, previous=previous)
         latency_ms = int((time.perf_counter() - started) * 1000)
-        exchange_id = self._record(person, question, answer, channel, update_key, latency_ms)
+        exchange_id = stored if stored is not None else self._record(
+            person, question, answer, channel, update_key, latency_ms)
         return Outcome("answer", answer.text, language, answer, exchange_id)
 
     def _wait_needed(self, person: PersonView) -> float:
@@ -191,9 +214,10 @@ class Conversation:
                 .order_by(Exchange.created_at.desc(), Exchange.id.desc()).limit(1))
             return last.turn if last is not None else None
 
-    def _seen(self, update_key: str) -> bool:
+    def _stored(self, update_key: str) -> int | None:
+        """The exchange already stored for this update (a redelivery), if any."""
         with self.sessions() as session:
-            return session.scalar(select(Exchange.id).where(Exchange.update_key == update_key)) is not None
+            return session.scalar(select(Exchange.id).where(Exchange.update_key == update_key))
 
     def _record(
         self, person: PersonView | None, question: str, answer: Answer, channel: str,

@@ -60,6 +60,7 @@ class Settings(IngestSettings):
     max_question_chars: int = 500
     rate_limit_count: int = 8  # messages per person …
     rate_limit_window_s: float = 30.0  # … in this many seconds
+    database_retry_s: float = 60.0  # a database that went away (a restart) is waited for this long
     followup_window_s: float = 600.0  # a question without its own subject refers to the same
     # person's previous exchange on the same channel only if that came this recently
     # Telegram: the token comes from GUIDEBOT_TELEGRAM_TOKEN (or the config file)

@@ -61,3 +61,25 @@ def migrate(engine: Engine) -> None:
 
 def session_factory(url: str) -> sessionmaker:
     return sessionmaker(make_engine(url), expire_on_commit=False)
+
+
+def _transient(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a
+    failover): worth trying again. A wrong query or a constraint is not."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def riding_out_restarts(seconds: float) -> Any:
+    """A decorator: the call is tried again, with backoff, while the database is briefly
+    away, for up to `seconds`; then the last error is raised. Only for calls that can be
+    repeated whole (reads, or one transaction that either committed or did not)."""
+    import tenacity
+
+    return tenacity.retry(
+        retry=tenacity.retry_if_exception(_transient),
+        wait=tenacity.wait_exponential(multiplier=0.2, max=3.0),
+        stop=tenacity.stop_after_delay(seconds),
+        reraise=True,
+    )

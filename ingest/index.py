@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import json
 import logging
 import os
@@ -341,6 +342,11 @@ def _read_owner(path: Path) -> str:
         return "unknown process"
 
 
+@dataclasses.dataclass
+class _Failed:
+    error: Exception
+
+
 class Generation:
     """One published generation as readers see it. Opened once per process and shared
     by every question that started while it was current; closed when a newer one has
@@ -399,6 +405,7 @@ class IndexReader:
             f"pinned-generation-{id(self)}", default=None)
         self.degraded = False  # True while the vector store cannot be reached
         self._warned_at = 0.0
+        self._outage_since: float | None = None  # when vector calls started failing
 
     def _acquire(self) -> Generation:
         with self._lock:
@@ -464,24 +471,40 @@ class IndexReader:
         self.degraded = True
 
     def _vector_call(self, call: Callable[[ChromaVectors], T], empty: T) -> T:
-        """`empty` while the vector store cannot be reached (a Chroma server that went
-        away): answers then come from the lexical index, and the next call tries again."""
+        """The call's result. A vector store that stops answering (a Chroma server
+        restarting) is tried again, with backoff, until `vector_retry_s` have passed
+        since it first failed; after that, `empty` at once: answers then come from the
+        lexical index alone, and each call tries the store once more."""
+        delay = 0.1
+        while True:
+            failure = self._try_vectors(call)
+            if not isinstance(failure, _Failed):
+                if self.degraded or self._outage_since is not None:
+                    if self.degraded:
+                        log.warning("vector store is back")
+                    self.degraded, self._outage_since = False, None
+                return failure
+            now = time.monotonic()
+            since = self._outage_since = self._outage_since or now
+            # only a server can come back; an embedded store that fails stays failed
+            window = self._settings.vector_retry_s if self._settings.chroma_mode == "http" else 0.0
+            if self.degraded or now - since >= window:
+                self._vector_failure(failure.error)
+                return empty
+            time.sleep(min(delay, max(0.0, since + window - now)))
+            delay = min(delay * 2, 2.0)
+
+    def _try_vectors(self, call: Callable[[ChromaVectors], T]) -> T | _Failed:
         with self._use() as generation:
             try:
                 vectors = generation.vectors()
             except VectorStoreError as exc:
-                self._vector_failure(exc)
-                return empty
+                return _Failed(exc)
             try:
-                result = call(vectors)
+                return call(vectors)
             except Exception as exc:  # the server went away mid-query
                 generation.drop_vectors(vectors)
-                self._vector_failure(exc)
-                return empty
-        if self.degraded:
-            log.warning("vector store is back")
-            self.degraded = False
-        return result
+                return _Failed(exc)
 
     @property
     def generation(self) -> str | None:

@@ -43,6 +43,7 @@ class IngestSettings(BaseSettings):
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8001
+    vector_retry_s: float = 10.0  # a vector store that stops answering is tried again this long
     max_file_mb: float = 20.0
     # per file: a parser that runs longer, or needs more memory, is stopped (ingest/loaders/isolated.py)
     load_timeout_s: float = 60.0

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,8 @@ def test_answers_fall_back_to_the_lexical_index_while_the_chroma_server_is_away(
     port = free_port()
     content = build_corpus(tmp_path / "content")
     with chroma_server(tmp_path, port) as (host, _):
-        settings = Settings(home=tmp_path / "home", chroma_mode="http", chroma_host=host, chroma_port=port)
+        settings = Settings(home=tmp_path / "home", chroma_mode="http", chroma_host=host, chroma_port=port,
+                            vector_retry_s=0.5)  # away for longer than it is waited for
         ingest(settings, [content / "knowledge", content / "sop"], embedder=real_embedder)
         services = _services(settings, real_embedder)
         before = services.answerer.answer("退货要几天")
@@ -82,7 +84,8 @@ def test_answers_fall_back_to_the_lexical_index_while_the_chroma_server_is_away(
 async def test_a_locked_database_gets_a_please_retry_and_nothing_acknowledged_is_lost(
         tmp_path: Path, services: Services) -> None:
     database = tmp_path / "bot.db"
-    settings = Settings(home=services.settings.home, database_url=f"sqlite:///{database}")
+    # no waiting beyond SQLite's own busy timeout: the lock here outlasts any wait
+    settings = Settings(home=services.settings.home, database_url=f"sqlite:///{database}", database_retry_s=0)
     fresh = Services(settings)
     fresh.__dict__["reader"] = services.reader
     async with BotApiStandIn() as api, bot_running(settings, fresh, api) as h:
@@ -126,10 +129,11 @@ async def test_an_sop_walk_through_continues_after_a_restart(tmp_path: Path, ser
             assert "（2/" in edited["rendered"], "the restarted bot takes the step from the button itself"
 
 
-def test_postgresql_going_away_gets_a_retry_and_loses_nothing_acknowledged(services: Services) -> None:
+def test_postgresql_restarting_is_waited_for_and_loses_nothing(services: Services) -> None:
     """PostgreSQL stopped under the bot and started again: a question asked meanwhile
-    fails (and the channel asks the person to retry); nothing stored before is lost,
-    and the next question works without a restart."""
+    is answered and stored once the database is back (database_retry_s); one asked
+    while it stays away longer than that fails (the channel then asks the person to
+    retry); nothing stored before is lost, and no restart of the bot is needed."""
     from sqlalchemy.exc import OperationalError
 
     from bot.access import create_invite, redeem
@@ -152,10 +156,16 @@ def test_postgresql_going_away_gets_a_retry_and_loses_nothing_acknowledged(servi
         assert person is not None
         assert conversation.ask(person, "退货要几天", channel="telegram", language="zh").exchange_id
         server.stop()
+        impatient = Conversation(settings.model_copy(update={"database_retry_s": 0.5}), fresh)
         with pytest.raises(OperationalError):
-            conversation.ask(person, "退款多久到账", channel="telegram", language="zh")
-        server.start()
-        assert conversation.ask(person, "退款多久到账", channel="telegram", language="zh").exchange_id
+            impatient.ask(person, "门店几点开门", channel="telegram", language="zh")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            asked = pool.submit(conversation.ask, person, "退款多久到账", channel="telegram", language="zh",
+                                update_key="tg:82")
+            assert not asked.done()
+            server.start()
+            outcome = asked.result(timeout=120)
+        assert outcome.kind == "answer" and outcome.exchange_id
         with session_factory(settings.db_url)() as db:
             stored = [e.question for e in db.scalars(select(Exchange).order_by(Exchange.id))]
         assert stored == ["退货要几天", "退款多久到账"]
@@ -197,3 +207,22 @@ async def test_strangers_deactivated_people_and_guides_cannot_use_trainer_or_con
     with session_factory(settings.db_url)() as db:
         assert db.scalar(select(Person).where(Person.telegram_id == 92)).active  # type: ignore[union-attr]
         assert db.scalar(select(Exchange)) is None, "nothing reached the knowledge base"
+
+
+def test_a_chroma_server_restart_is_waited_for_without_degrading(tmp_path: Path, real_embedder: Embedder) -> None:
+    """A restart shorter than vector_retry_s: the question asked meanwhile waits for the
+    server and is answered with its vectors, not from the lexical index alone."""
+    port = free_port()
+    content = build_corpus(tmp_path / "content")
+    with chroma_server(tmp_path, port) as (host, _):
+        settings = Settings(home=tmp_path / "home", chroma_mode="http", chroma_host=host, chroma_port=port,
+                            vector_retry_s=60)
+        ingest(settings, [content / "knowledge", content / "sop"], embedder=real_embedder)
+        services = _services(settings, real_embedder)
+        assert "dense" in services.answerer.answer("退货要几天").passages[0].ranks
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        during = pool.submit(services.answerer.answer, "退货要几天")
+        with chroma_server(tmp_path, port):
+            answer = during.result(timeout=120)
+    assert answer.found and "dense" in answer.passages[0].ranks and not answer.passages[0].lexical_only
+    assert not services.reader.degraded

@@ -35,6 +35,7 @@ from bot.quiz.schedule import review
 from bot.quiz.topics import topic_matches
 from bot.settings import CertificationLevel, Settings
 from bot.store import Exchange, Person
+from ingest.db import riding_out_restarts
 from ingest.normalize import for_matching
 from ingest.registry import utcnow
 
@@ -321,7 +322,11 @@ class Practice:
             return stopped
 
     def waiting_for_text(self, person_id: int) -> int | None:
-        """The short-answer attempt the person's next message answers, if any."""
+        """The short-answer attempt the person's next message answers, if any (a
+        database briefly away is waited for)."""
+        return riding_out_restarts(self.settings.database_retry_s)(self._waiting_for_text)(person_id)  # type: ignore[no-any-return]
+
+    def _waiting_for_text(self, person_id: int) -> int | None:
         with self.sessions() as db:
             return db.scalar(
                 select(Attempt.id).join(QuizSession, QuizSession.id == Attempt.session_id).where(
