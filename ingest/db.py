@@ -71,14 +71,15 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-def riding_out_restarts(seconds: float) -> Any:
-    """A decorator: the call is tried again, with backoff, while the database is briefly
-    away, for up to `seconds`; then the last error is raised. Only for calls that can be
-    repeated whole (reads, or one transaction that either committed or did not)."""
+def riding_out_restarts(seconds: float, also: tuple[type[BaseException], ...] = ()) -> Any:
+    """A decorator: the call is tried again, with backoff, while the database (or what
+    `also` names) is briefly away, for up to `seconds`; then the last error is raised.
+    Only for calls that can be repeated whole (reads, one transaction that either
+    committed or did not, an ingest)."""
     import tenacity
 
     return tenacity.retry(
-        retry=tenacity.retry_if_exception(_transient),
+        retry=tenacity.retry_if_exception(lambda exc: _transient(exc) or isinstance(exc, also)),
         wait=tenacity.wait_exponential(multiplier=0.2, max=3.0),
         stop=tenacity.stop_after_delay(seconds),
         reraise=True,

@@ -83,7 +83,7 @@ def document(request: Request, account: Owner, document_id: RowId, a: QueryId = 
         elif len(versions) >= 2:
             a, b = versions[1].version, versions[0].version
         return render(request, "document.html", account, doc=found, versions=versions, diff=diff, a=a, b=b,
-                      report=request.session.pop("report", None))
+                      report=request.session.pop("report", None), source=str(docs.source_file(found)))
 
 
 @router.post("/documents/{document_id}/rollback")
@@ -99,7 +99,7 @@ async def rollback(request: Request, account: Owner, document_id: RowId, version
 
     try:
         request.session["report"] = await asyncio.to_thread(work)
-        flash(request, f"rolled back to v{version}")
+        flash(request, f"rolled back to v{version}: the file in the content folder now holds that version")
     except content.UploadError as exc:
         flash(request, f"rollback refused: {exc}")
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
@@ -115,7 +115,7 @@ async def delete(request: Request, account: Owner, document_id: RowId) -> Respon
         db.expunge(found)
     report, questions = await asyncio.to_thread(docs.delete, settings, found)
     request.session["report"] = content.report_lines(report, questions)
-    flash(request, f"{found.path} deleted: it no longer answers questions")
+    flash(request, f"{docs.source_file(found)} deleted from the content folder: it no longer answers questions")
     return RedirectResponse("/documents", status_code=303)
 
 
