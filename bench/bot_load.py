@@ -62,6 +62,16 @@ async def person_session(api: BotApiStandIn, user: SimUser, questions: list[str]
         latencies.append(time.perf_counter() - started)
 
 
+async def registered_guides(api: BotApiStandIn, people: int, first_id: int, code: str) -> list[SimUser]:
+    """`people` guides who have each sent `/start CODE` and had the bot's reply."""
+    users = [api.user(first_id + i, f"Guide{i}", language_code="zh-hans") for i in range(people)]
+    for user in users:
+        api.send_text(user, f"/start {code}")
+    await api.wait_for(lambda: all(len(api.sent(u)) >= 1 for u in users), timeout=300,
+                       what="every guide registered")
+    return users
+
+
 async def telegram_side(conn: Connection, people: int, per_person: int, code: str, think_s: float) -> None:
     """The simulated people and the Bot API stand-in: a process of their own, as
     Telegram is for a real bot."""
@@ -69,11 +79,7 @@ async def telegram_side(conn: Connection, people: int, per_person: int, code: st
     rng = random.Random(7)
     async with BotApiStandIn() as api:
         conn.send(api.url)
-        users = [api.user(500_000 + i, f"Guide{i}", language_code="zh-hans") for i in range(people)]
-        for user in users:
-            api.send_text(user, f"/start {code}")
-        await api.wait_for(lambda: all(len(api.sent(u)) >= 1 for u in users), timeout=300,
-                           what="every person registered")
+        users = await registered_guides(api, people, 500_000, code)
         latencies: list[float] = []
         started = time.perf_counter()
         await asyncio.gather(*(

@@ -42,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bot_load import registered_guides  # noqa: E402
 from bot.access import create_invite  # noqa: E402
 from bot.channels.telegram_bot import TelegramBot  # noqa: E402
 from bot.content import save_and_ingest  # noqa: E402
@@ -107,11 +108,7 @@ async def telegram_side(conn: Connection, people: int, per_person: int, code: st
     rng = random.Random(11)
     async with BotApiStandIn() as api:
         conn.send(api.url)
-        users = [api.user(700_000 + i, f"Guide{i}", language_code="zh-hans") for i in range(people)]
-        for user in users:
-            api.send_text(user, f"/start {code}")
-        await api.wait_for(lambda: all(len(api.sent(u)) >= 1 for u in users), timeout=300,
-                           what="every guide registered")
+        users = await registered_guides(api, people, 700_000, code)
         conn.send("registered")
         outcome = {"answered": 0, "failed": 0, "duplicated": 0, "lost": 0}
         stop = asyncio.Event()
