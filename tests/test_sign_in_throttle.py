@@ -4,6 +4,7 @@ only from a configured proxy."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -17,7 +18,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.dashboard.accounts import FAILURES_PER_NAME_AND_ADDRESS, DashboardUser, create_user
+from bot.dashboard.accounts import (
+    FAILURES_PER_NAME_AND_ADDRESS,
+    SESSION_HOURS,
+    DashboardUser,
+    LoginAttempt,
+    SignIn,
+    create_user,
+    note_attempt,
+)
 from bot.dashboard.app import create_app
 from bot.serve import dashboard_server
 from bot.service import Services
@@ -160,3 +169,30 @@ def test_the_command_line_revokes_accounts(settings: Settings) -> None:
     assert client.get("/overview", follow_redirects=False).status_code == 303
     nobody = run_guidebot(settings.home, "users", "deactivate", "nobody", env=env)
     assert nobody.returncode == 1 and nobody.stderr.strip() == "guidebot: error: there is no account called 'nobody'"
+
+
+def test_old_sign_in_records_and_expired_sessions_are_deleted(settings: Settings) -> None:
+    now = dt.datetime(2027, 3, 1, 9, 0)
+    sessions = session_factory(settings.db_url)
+    with sessions.begin() as db:
+        east = db.scalar(select(DashboardUser).where(DashboardUser.name == "east"))
+        assert east is not None
+        db.add_all([LoginAttempt(name="east", address="10.0.0.1", ok=False, at=now - dt.timedelta(days=31)),
+                    LoginAttempt(name="east", address="10.0.0.1", ok=True, at=now - dt.timedelta(days=29)),
+                    SignIn(id="old", user_id=east.id, created_at=now - dt.timedelta(hours=SESSION_HOURS + 1)),
+                    SignIn(id="fresh", user_id=east.id, created_at=now - dt.timedelta(hours=1))])
+    with sessions.begin() as db:
+        note_attempt(db, "east", "10.0.0.2", now)
+    with sessions() as db:
+        kept = sorted(a.at for a in db.scalars(select(LoginAttempt)))
+        signed_in = {s.id for s in db.scalars(select(SignIn))}
+    assert kept == [now - dt.timedelta(days=29), now], "records older than 30 days are gone"
+    assert signed_in == {"fresh"}
+
+
+def test_behind_tls_pages_ask_for_https_only(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", dashboard_secret="tls-secret-" + "s" * 20, dashboard_https_only=True)
+    with TestClient(create_app(settings, Services(settings)), base_url="https://127.0.0.1") as client:
+        page = client.get("/login")
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
+    assert "secure" in page.headers["set-cookie"].lower()
