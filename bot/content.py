@@ -14,11 +14,9 @@ from pathlib import Path
 
 from bot.quiz.bank import SyncReport, refresh_generated
 from bot.settings import Settings
-from ingest.db import riding_out_restarts
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest
 from ingest.report import IngestReport
-from ingest.vectors import VectorStoreError
 
 UPLOAD_TYPES = ("auto", "sop", "fab", "course")
 MAX_NAME_CHARS = 120
@@ -26,15 +24,9 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
 def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport, SyncReport | None]:
-    """The ingest report, and the bank's sync report when some content changed. A
-    database or Chroma server that is briefly away (a restart) is waited for, up to
-    database_retry_s, and the whole run is made again: an ingest repeated on the same
-    files only does what the first did not finish."""
-    server = (VectorStoreError,) if settings.chroma_mode == "http" else ()  # a server can come back
-    return riding_out_restarts(settings.database_retry_s, also=server)(_ingest_content)(settings, paths)  # type: ignore[no-any-return]
-
-
-def _ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport, SyncReport | None]:
+    """The ingest report, and the bank's sync report when some content changed. (Not
+    retried across a database restart: the registry's writes follow the publish, and a
+    second run would find nothing to do. An upload then fails with the reason.)"""
     report = ingest(settings, paths)
     counts = report.counts()
     if counts["added"] or counts["updated"] or counts["removed"]:

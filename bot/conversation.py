@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import sessionmaker
 
 from bot.access import active_person
@@ -175,13 +175,15 @@ class Conversation:
         stored = self._stored(update_key) if update_key else None
         if stored is not None and not again:
             return Outcome("duplicate", "", language)
-        wait = self._wait_needed(person) if person else self.limiter.wait_needed(channel)
+        # a first try whose exchange was stored is not counted against the person again
+        wait = 0.0 if stored is not None else (
+            self._wait_needed(person) if person else self.limiter.wait_needed(channel))
         if wait > 0:
             return Outcome("rate_limited", say("rate_limited", language, seconds=max(1, round(wait))), language)
         chat = small_talk(asked)  # (a customer's number beside "你好" asks nothing either)
         if chat is not None:  # not for the knowledge base, not a gap, not a subject
             return Outcome("smalltalk", small_talk_reply(chat, language), language)
-        previous = self._previous_turn(person, channel) if person else None
+        previous = self._previous_turn(person, channel, before=stored) if person else None
         started = time.perf_counter()
         answer = self.services.answerer.answer(asked, language, previous=previous)
         latency_ms = int((time.perf_counter() - started) * 1000)
@@ -203,14 +205,15 @@ class Conversation:
             return 0.0
         return max(0.1, (oldest + window - now).total_seconds())
 
-    def _previous_turn(self, person: PersonView, channel: str) -> Turn | None:
+    def _previous_turn(self, person: PersonView, channel: str, before: int | None = None) -> Turn | None:
         """The person's own last exchange on this channel, when it is recent enough to
-        be what a follow-up refers to."""
+        be what a follow-up refers to (older than exchange `before`, when given)."""
         since = self.clock() - dt.timedelta(seconds=self.settings.followup_window_s)
         with self.sessions() as session:
             last = session.scalar(
                 select(Exchange).where(Exchange.person_id == person.id, Exchange.channel == channel,
-                                       Exchange.created_at >= since)
+                                       Exchange.created_at >= since,
+                                       Exchange.id < before if before is not None else true())
                 .order_by(Exchange.created_at.desc(), Exchange.id.desc()).limit(1))
             return last.turn if last is not None else None
 

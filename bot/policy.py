@@ -9,8 +9,8 @@ grants, each a store or a whole region:
 - admins have every store; guides and content owners have no people to look after.
 
 Who may grant which role (invites): admins any role, reaching a store or a region;
-trainers guides and trainers, only over stores already in their own scope (a trainer of
-one store cannot invite a trainer for the region). Content owners and guides invite
+trainers guides and trainers for one store already in their own scope (never a whole
+region: a region grows as stores join it). Content owners and guides invite
 nobody. The command line is the machine's operator and acts as an admin.
 """
 
@@ -73,6 +73,8 @@ def may_grant(db: Session, role_of_granter: str, scope: Scope, role: str, store:
     """May someone of this role and scope create an invite for `role` at `store`?"""
     if role not in GRANTABLE.get(role_of_granter, ()):
         return False
+    if reach == "region" and role_of_granter != "admin":
+        return False  # a region grows with its stores: only admins hand out a region
     return within(scope, stores_reached(db, [grant_of(store, reach)]))
 
 

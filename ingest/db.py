@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -63,23 +64,30 @@ def session_factory(url: str) -> sessionmaker:
     return sessionmaker(make_engine(url), expire_on_commit=False)
 
 
+_GONE = re.compile(  # how PostgreSQL and SQLite say the server or the file is not there now
+    r"connection (failed|refused)|could not connect|server closed the connection|shutting down"
+    r"|terminating connection|consuming input failed|database is locked|unable to open database",
+    re.IGNORECASE)
+
+
 def _transient(exc: BaseException) -> bool:
     """The database could not be reached or dropped the connection (a restart, a
     failover): worth trying again. A wrong query or a constraint is not."""
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and _GONE.search(str(exc.orig)) is not None
 
 
-def riding_out_restarts(seconds: float, also: tuple[type[BaseException], ...] = ()) -> Any:
-    """A decorator: the call is tried again, with backoff, while the database (or what
-    `also` names) is briefly away, for up to `seconds`; then the last error is raised.
-    Only for calls that can be repeated whole (reads, one transaction that either
-    committed or did not, an ingest)."""
+def riding_out_restarts(seconds: float) -> Any:
+    """A decorator: the call is tried again, with backoff, while the database is briefly
+    away, for up to `seconds`; then the last error is raised. Only for calls that can be
+    repeated whole (reads, or one transaction that either committed or did not)."""
     import tenacity
 
     return tenacity.retry(
-        retry=tenacity.retry_if_exception(lambda exc: _transient(exc) or isinstance(exc, also)),
+        retry=tenacity.retry_if_exception(_transient),
         wait=tenacity.wait_exponential(multiplier=0.2, max=3.0),
         stop=tenacity.stop_after_delay(seconds),
         reraise=True,

@@ -383,6 +383,13 @@ class Generation:
                 self._vectors = None
                 self._dropped.append(vectors)
 
+    def close_dropped(self) -> None:
+        """Failed clients nobody uses any more (called when no question holds this)."""
+        with self._vectors_lock:
+            dropped, self._dropped = self._dropped, []
+        for vectors in dropped:
+            vectors.close()
+
     def close(self) -> None:
         self.lexical.close()
         with self._vectors_lock:
@@ -423,8 +430,10 @@ class IndexReader:
     def _release(self, generation: Generation) -> None:
         with self._lock:
             generation.users -= 1
-            if generation.retired and generation.users == 0:
+            if generation.users == 0 and generation.retired:
                 generation.close()
+            elif generation.users == 0:
+                generation.close_dropped()
 
     def _retire(self, generation: Generation) -> None:
         """Called under the lock."""

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.dashboard.accounts import (
+    FAILURES_PER_NAME,
     FAILURES_PER_NAME_AND_ADDRESS,
     SESSION_HOURS,
     DashboardUser,
@@ -196,3 +197,12 @@ def test_behind_tls_pages_ask_for_https_only(tmp_path: Path) -> None:
         page = client.get("/login")
     assert page.headers["strict-transport-security"] == "max-age=31536000"
     assert "secure" in page.headers["set-cookie"].lower()
+
+
+def test_hammering_from_one_address_does_not_lock_the_name_everywhere(settings: Settings) -> None:
+    """Refused tries are never checked, so they count for nothing: one address cannot
+    reach the per-name limit and lock the owner out from everywhere."""
+    guesser, owner = _client(settings, "203.0.113.50"), _client(settings, "198.51.100.60")
+    statuses = Counter(_sign_in(guesser, "wrong password") for _ in range(FAILURES_PER_NAME + 10))
+    assert statuses == {401: FAILURES_PER_NAME_AND_ADDRESS, 429: FAILURES_PER_NAME + 10 - FAILURES_PER_NAME_AND_ADDRESS}
+    assert _sign_in(owner, PASSWORD) == 303

@@ -68,10 +68,11 @@ def _reached_telegram(exc: Exception) -> bool:
 
 def _repeatable(endpoint: str) -> bool:
     """Calls that do the same thing twice without a second effect the person sees
-    (edits, answers to button presses, the typing action, reads); sends and forwards
-    post a new message each time."""
+    (edits, answers to button presses, the typing action, reads), and quiz polls: a
+    poll the bot never heard back about cannot be answered (its id is unknown), so a
+    second copy is the lesser harm. Other sends post a new message each time."""
     method = endpoint.lower()
-    return not (method.startswith(("send", "copymessage", "forwardmessage")) and method != "sendchataction")
+    return method in ("sendchataction", "sendpoll") or not method.startswith(("send", "copymessage", "forwardmessage"))
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -95,12 +96,12 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise
             except (TimedOut, NetworkError) as exc:
-                if endpoint == "getUpdates" or attempt >= NETWORK_RETRIES:
-                    raise
                 if not _repeatable(endpoint) and _reached_telegram(exc):
                     log.warning("Telegram %s reached Telegram but its answer timed out; not sent again",
                                 endpoint)
                     raise UnconfirmedSend("sent, but Telegram's answer did not come in time") from exc
+                if endpoint == "getUpdates" or attempt >= NETWORK_RETRIES:
+                    raise
                 attempt += 1
                 log.warning("Telegram %s failed (%s); retry %d", endpoint, exc.__class__.__name__, attempt)
                 await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))

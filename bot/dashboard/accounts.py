@@ -200,10 +200,11 @@ def throttled(db: Session, attempt_id: int) -> bool:
 def authenticate(db: Session, attempt_id: int, password: str) -> Account | str:
     """The account of a noted attempt (note_attempt), or why not: 'throttled' or
     'invalid' (never which of name or password was wrong)."""
-    if throttled(db, attempt_id):
-        return "throttled"
     attempt = db.get(LoginAttempt, attempt_id)
-    assert attempt is not None
+    if attempt is None or throttled(db, attempt_id):
+        if attempt is not None:  # never checked, so not a failure: hammering does not extend a lock
+            db.delete(attempt)
+        return "throttled"
     user = db.scalar(select(DashboardUser).where(DashboardUser.name == attempt.name))
     ok = user is not None and user.active and _hasher.verify(password, user.password_hash)
     if user is None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from bot.access import create_invite
+from bot.access import AccessError, create_invite
 from bot.dashboard import charts
 from bot.dashboard.accounts import Account
 from bot.dashboard.people_data import (
@@ -239,8 +239,12 @@ def create_invite_page(request: Request, account: Viewer, store: FormId,
         target = db.get(Store, store) if account.may_see_store(store) else None
         if target is None or not may_grant(db, account.role, account.stores, role, target, reach):
             raise HTTPException(403, "you cannot invite to that store, role or scope")
-        invite = create_invite(db, store=target.name, role=role, days=days, max_uses=uses,
-                               created_by=f"dashboard:{account.name}", reach=reach)
+        try:
+            invite = create_invite(db, store=target.name, role=role, days=days, max_uses=uses,
+                                   created_by=f"dashboard:{account.name}", reach=reach)
+        except AccessError as exc:
+            flash(request, f"not created: {exc}")
+            return RedirectResponse("/invites", status_code=303)
         request.session["new_code"] = invite.code
     return RedirectResponse("/invites", status_code=303)
 

@@ -545,6 +545,8 @@ class _FabGenerator:
                                    for f in fields))
 
     def _tiers(self, product: _Product, *, other_documents: bool) -> list[list[_Product]]:
+        if self._tier_cache and next(iter(self._tier_cache))[0] != id(product):
+            self._tier_cache.clear()  # products are done one at a time: keep only this one's
         cached = self._tier_cache.get((id(product), other_documents))
         if cached is not None:
             return cached
