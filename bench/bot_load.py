@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,13 +98,19 @@ def telegram_process(conn: Connection, people: int, per_person: int, code: str, 
     asyncio.run(telegram_side(conn, people, per_person, code, think_s))
 
 
-async def bot_side(settings: Settings, conversation: Conversation, conn: Connection) -> dict[str, Any]:
+async def bot_side(settings: Settings, conversation: Conversation, conn: Connection,
+                   registered: threading.Event | None = None) -> dict[str, Any]:
+    """The real bot polling the stand-in until the other side sends its result. With
+    `registered`, the other side first says when every guide has registered."""
     url = await asyncio.to_thread(conn.recv)
     app = TelegramBot(settings, conversation).build(DEFAULT_TOKEN, url)
     async with app:
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0)
+        if registered is not None:
+            await asyncio.to_thread(conn.recv)
+            registered.set()
         result: dict[str, Any] = await asyncio.to_thread(conn.recv)
         await app.updater.stop()
         await app.stop()

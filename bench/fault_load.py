@@ -42,9 +42,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bot_load import registered_guides  # noqa: E402
+from bench.bot_load import bot_side, registered_guides  # noqa: E402
 from bot.access import create_invite  # noqa: E402
-from bot.channels.telegram_bot import TelegramBot  # noqa: E402
 from bot.content import save_and_ingest  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.evaluate import load_golden  # noqa: E402
@@ -53,7 +52,7 @@ from bot.service import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from tests.servers import PostgresServer, chroma_server, free_port  # noqa: E402
-from tests.telegram_standin import DEFAULT_TOKEN, BotApiStandIn, SimUser  # noqa: E402
+from tests.telegram_standin import BotApiStandIn, SimUser  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 REPLY_TIMEOUT_S = 120
@@ -207,23 +206,6 @@ def deployment(mode: str, base: Path) -> Iterator[tuple[Settings, PostgresServer
     finally:
         chroma.stop()
         postgres.remove()
-
-
-async def bot_side(settings: Settings, conversation: Conversation, conn: Connection,
-                   during: threading.Event) -> dict[str, Any]:
-    url = await asyncio.to_thread(conn.recv)
-    app = TelegramBot(settings, conversation).build(DEFAULT_TOKEN, url)
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0)
-        await asyncio.to_thread(conn.recv)  # everyone registered: the faults start
-        during.set()
-        result: dict[str, Any] = await asyncio.to_thread(conn.recv)
-        await app.updater.stop()
-        await app.stop()
-    conn.send("stopped")
-    return result
 
 
 def run(mode: str, people: int, per_person: int, upload_every: float) -> dict[str, Any]:

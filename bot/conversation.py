@@ -93,10 +93,11 @@ class Conversation:
         self.clock = clock  # naive UTC: when exchanges happen (rate limit, follow-ups); tests move it
         self.sessions: sessionmaker = session_factory(settings.db_url)
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_window_s)
+        self._riding_out = riding_out_restarts(settings.database_retry_s)  # one policy, made once
 
     # -- people -------------------------------------------------------------------
     def person(self, telegram_id: int) -> PersonView | None:
-        return riding_out_restarts(self.settings.database_retry_s)(self._person)(telegram_id)  # type: ignore[no-any-return]
+        return self._riding_out(self._person)(telegram_id)  # type: ignore[no-any-return]
 
     def _person(self, telegram_id: int) -> PersonView | None:
         with self.sessions() as session:
@@ -151,7 +152,7 @@ class Conversation:
         try already stored is answered, not taken for a second delivery."""
         tries = 0
 
-        @riding_out_restarts(self.settings.database_retry_s)
+        @self._riding_out
         def once() -> Outcome:
             nonlocal tries
             tries += 1

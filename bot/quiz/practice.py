@@ -136,6 +136,7 @@ class Practice:
     def __init__(self, settings: Settings, sessions: sessionmaker,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.settings = settings
+        self._riding_out = riding_out_restarts(settings.database_retry_s)
         self.sessions = sessions
         self.clock = clock  # naive UTC; tests move it
 
@@ -324,7 +325,7 @@ class Practice:
     def waiting_for_text(self, person_id: int) -> int | None:
         """The short-answer attempt the person's next message answers, if any (a
         database briefly away is waited for)."""
-        return riding_out_restarts(self.settings.database_retry_s)(self._waiting_for_text)(person_id)  # type: ignore[no-any-return]
+        return self._riding_out(self._waiting_for_text)(person_id)  # type: ignore[no-any-return]
 
     def _waiting_for_text(self, person_id: int) -> int | None:
         with self.sessions() as db:
