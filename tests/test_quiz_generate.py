@@ -31,7 +31,9 @@ from bot.quiz.generate import (
     content_hash,
     generate_detailed,
     generate_questions,
+    read_snapshot,
     rule_numbers,
+    scope_for,
     shorten,
 )
 from bot.settings import Settings
@@ -602,6 +604,28 @@ def test_same_index_and_seed_give_the_same_questions(built: Built) -> None:
     # another seed picks other options or orders, and is just as right
     assert [g.question.options for g in other_seed] != [q.options for q in again]
     check_all_fab(other_seed, sheets_of(built.content))
+
+
+def test_a_scoped_run_makes_what_a_full_run_makes_for_its_documents(built: Built) -> None:
+    """An upload remakes only the questions its document can touch: for each document,
+    the scoped run gives exactly the full run's questions whose source is in the scope,
+    and a product the changed document listed before brings the documents listing it."""
+    full = [g.question for g in built.generated]
+    reader = IndexReader(built.settings)
+    try:
+        content = read_snapshot(reader)
+        paths = sorted({d.path for d in content.documents})
+        assert len(paths) >= 6
+        for path in paths:
+            scope = scope_for(content, [path])
+            assert path in scope.paths
+            scoped = generate_detailed(reader, seed=0, scope=scope, content=content)
+            assert [g.question for g in scoped] == [q for q in full if q.source_path in scope.paths], path
+        assert scope_for(content, ["sop/收银差错.md"]).paths == {"sop/收银差错.md"}
+        # a product that left a changed document brings the documents still listing it
+        assert scope_for(content, ["gone.md"], ["青禾煮蛋器"]).paths == {"gone.md", "fab/青禾主推FAB.xlsx"}
+    finally:
+        reader.close()
 
 
 def test_a_changed_source_changes_the_hash(tmp_path: Path, real_embedder: Embedder) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,11 +77,16 @@ class SyncReport:
         return {"added": self.added, "unchanged": self.kept, "retired": self.retired}
 
 
-def sync_generated(session: Session, generated: list[QuizQuestion]) -> SyncReport:
-    """Make the bank's generated questions match what the current content produces."""
+def sync_generated(session: Session, generated: list[QuizQuestion],
+                   paths: Collection[str] | None = None) -> SyncReport:
+    """Make the bank's generated questions match what the current content produces: all
+    of them, or those whose source is one of `paths` (the others are not looked at)."""
     report = SyncReport()
     wanted = {q.id: q for q in generated}
-    existing = {q.id: q for q in session.scalars(select(BankQuestion).where(BankQuestion.origin == "generated"))}
+    query = select(BankQuestion).where(BankQuestion.origin == "generated")
+    if paths is not None:
+        query = query.where(BankQuestion.source_path.in_(list(paths)))
+    existing = {q.id: q for q in session.scalars(query)}
     for qid, question in wanted.items():
         row = existing.get(qid)
         if row is None:
@@ -120,17 +126,33 @@ def bank(session: Session) -> list[BankQuestion]:
     return list(session.scalars(select(BankQuestion).order_by(BankQuestion.topic, BankQuestion.id)))
 
 
-def refresh_generated(settings: IngestSettings) -> SyncReport:
+def refresh_generated(settings: IngestSettings, changed: Collection[str] | None = None) -> SyncReport:
     """Regenerate from the current index and sync the bank: run after every ingest that
-    changed something, so questions follow the content."""
-    from bot.quiz.generate import generate_questions
+    changed something, so questions follow the content. With `changed` (the paths an
+    ingest added, updated or removed) only the questions those documents can touch are
+    made again, so an upload costs the same in a large knowledge base as in a small one."""
+    from bot.quiz.generate import generate_detailed, read_snapshot, scope_for
     from bot.quiz.llm_questions import retire_stale
     from ingest.db import session_factory
     from ingest.index import IndexReader
 
     reader = IndexReader(settings)
-    questions = generate_questions(reader)
-    with session_factory(settings.db_url).begin() as session:
-        report = sync_generated(session, questions)
-        report.retired += retire_stale(session, reader)
-        return report
+    sessions = session_factory(settings.db_url)
+    try:
+        with reader.pinned():
+            content = read_snapshot(reader)
+            scope = None
+            if changed is not None:
+                with sessions() as session:
+                    before = session.scalars(select(BankQuestion.topic).where(
+                        BankQuestion.origin == "generated", BankQuestion.status == "active",
+                        BankQuestion.source_path.in_(list(changed))))
+                    scope = scope_for(content, changed, list(before))
+            questions = [g.question for g in generate_detailed(reader, scope=scope, content=content)]
+            paths = None if scope is None else scope.paths
+            with sessions.begin() as session:
+                report = sync_generated(session, questions, paths)
+                report.retired += retire_stale(session, reader, paths)
+                return report
+    finally:
+        reader.close()

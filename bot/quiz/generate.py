@@ -84,21 +84,70 @@ def generate_questions(reader: IndexReader, *, seed: int = 0) -> list[QuizQuesti
     return [g.question for g in generate_detailed(reader, seed=seed)]
 
 
-def generate_detailed(reader: IndexReader, *, seed: int = 0) -> list[GeneratedQuestion]:
+@dataclass
+class Snapshot:
+    """The knowledge base as generation reads it, from one index generation."""
+
+    documents: list[DocumentRecord]  # by path
+    chunks: dict[str, list[ChunkRecord]]  # doc_key -> its chunks in order
+    products: list[tuple[ChunkRecord, DocumentRecord]]
+
+
+def read_snapshot(reader: IndexReader) -> Snapshot:
     with reader.pinned():  # one generation throughout
         documents = sorted(reader.documents().values(), key=lambda d: (d.path, d.doc_key))
         chunks = {d.doc_key: reader.document_chunks(d.doc_key) for d in documents}
-        products = reader.product_chunks()
+        return Snapshot(documents, chunks, reader.product_chunks())
+
+
+@dataclass
+class Scope:
+    """Which documents a partial regeneration covers: every question whose source is one
+    of `paths` is made again, the others are left as they are. Wrong options are still
+    drawn from the whole knowledge base."""
+
+    paths: frozenset[str]
+
+
+def scope_for(content: Snapshot, changed: Iterable[str], old_subjects: Iterable[str] = ()) -> Scope:
+    """The documents a change can touch: the changed ones, and those listing a product
+    that a changed document lists now or listed before (`old_subjects`: the topics of
+    its questions), or defining a term a changed document defines. A product or term
+    stated in two places is only asked when both agree, so both sides are made again."""
+    paths = set(changed)
+    product_names = [(d.path, _norm(record_fields(c).get("product", ""))) for c, d in content.products]
+    names = {_norm(n) for n in old_subjects} | {name for path, name in product_names if path in paths}
+    names.discard("")
+    paths |= {path for path, name in product_names if name in names}
+    definitions = [(d.path, t.forms) for d in content.documents if d.doc_type == "course"
+                   for c in content.chunks[d.doc_key] for t in find_definitions(d, c)]
+    forms = frozenset().union(*(f for path, f in definitions if path in paths))
+    paths |= {path for path, f in definitions if f & forms}
+    return Scope(frozenset(paths))
+
+
+def generate_detailed(reader: IndexReader, *, seed: int = 0, scope: Scope | None = None,
+                      content: Snapshot | None = None) -> list[GeneratedQuestion]:
+    """Every question (or, with a scope, every question from its documents), each made
+    exactly as a full run would make it; `content` when it was read already."""
+    content = content or read_snapshot(reader)
+    documents, chunks = content.documents, content.chunks
+
+    def wanted(doc: DocumentRecord) -> bool:
+        return scope is None or doc.path in scope.paths
+
     out: list[GeneratedQuestion] = []
-    out.extend(_FabGenerator(products, seed).generate())
+    fab = _FabGenerator(content.products, seed)
+    out.extend(fab.generate(None if scope is None else {p.key for p in fab.products if wanted(p.doc)}))
     numbers = _NumberPool(documents, chunks)
     for doc in documents:
-        if doc.doc_type == "sop":
+        if doc.doc_type == "sop" and wanted(doc):
             out.extend(_sop_questions(doc, chunks[doc.doc_key], numbers, seed))
-    out.extend(_course_questions([d for d in documents if d.doc_type == "course"], chunks, seed))
+    out.extend(_course_questions([d for d in documents if d.doc_type == "course"], chunks, seed, wanted))
     unique: dict[str, GeneratedQuestion] = {}
     for generated in out:
-        unique.setdefault(generated.question.id, generated)
+        if scope is None or generated.question.source_path in scope.paths:
+            unique.setdefault(generated.question.id, generated)
     return list(unique.values())
 
 
@@ -314,6 +363,7 @@ class _Voice:
         return _s2t().convert(text) if self.traditional else text
 
 
+@lru_cache(maxsize=1 << 16)
 def _voice(text: str) -> _Voice:
     if dominant_language(text) == "en":
         return _Voice("en")
@@ -562,11 +612,12 @@ class _FabGenerator:
         self._tier_cache[(id(product), other_documents)] = tiers
         return tiers
 
-    def generate(self) -> list[GeneratedQuestion]:
+    def generate(self, keys: set[str] | None = None) -> list[GeneratedQuestion]:
+        """Questions on every product, or on the products named by `keys`."""
         out: list[GeneratedQuestion] = []
         done: set[str] = set()
         for product in self.products:
-            if product.key in done:
+            if product.key in done or (keys is not None and product.key not in keys):
                 continue  # listed again (another sheet): asked once, checked against both
             done.add(product.key)
             for make in (self._item_question("benefits"), self._item_question("advantages"),
@@ -1045,7 +1096,7 @@ _NICE: dict[str, list[int]] = {
 _BLANK = "____"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _RuleNumber:
     value: Decimal
     raw: str  # the number as written
@@ -1056,8 +1107,10 @@ class _RuleNumber:
     sep: str = ""  # "" for Chinese, " " or "-" for English
 
 
-def rule_numbers(sentence: str) -> list[_RuleNumber]:
-    """Number+unit quantities in a sentence (no ordinals, ranges, times, codes, years)."""
+@lru_cache(maxsize=1 << 18)
+def rule_numbers(sentence: str) -> tuple[_RuleNumber, ...]:
+    """Number+unit quantities in a sentence (no ordinals, ranges, times, codes, years).
+    Cached: every regeneration reads every rule of the knowledge base for the pool."""
     out: list[_RuleNumber] = []
     for pattern in (_RULE_NUMBER_ZH, _RULE_NUMBER_EN):
         for match in pattern.finditer(sentence):
@@ -1075,7 +1128,7 @@ def rule_numbers(sentence: str) -> list[_RuleNumber]:
             sep = match.groupdict().get("sep") or ""
             out.append(_RuleNumber(value, match.group("num"), unit, cls, match.start(),
                                    match.end(), sep))
-    return sorted(out, key=lambda n: n.start)
+    return tuple(sorted(out, key=lambda n: n.start))
 
 
 def _render_number(value: Decimal, like: _RuleNumber) -> str:
@@ -1141,9 +1194,14 @@ def _unwrap(lines: list[str]) -> list[str]:
     return out
 
 
-def _rule_sentences(chunk: ChunkRecord) -> list[str]:
-    lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
-    if chunk.section and lines and _norm(lines[0]) == _norm(chunk.section.split(SECTION_SEPARATOR)[-1]):
+def _rule_sentences(chunk: ChunkRecord) -> tuple[str, ...]:
+    return _rule_sentences_of(chunk.text, chunk.section)
+
+
+@lru_cache(maxsize=1 << 16)
+def _rule_sentences_of(text: str, section: str | None) -> tuple[str, ...]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if section and lines and _norm(lines[0]) == _norm(section.split(SECTION_SEPARATOR)[-1]):
         lines = lines[1:]
     lines = _unwrap(lines)
     out: list[str] = []
@@ -1151,7 +1209,7 @@ def _rule_sentences(chunk: ChunkRecord) -> list[str]:
         step = numbered_step(line)
         body = step.text if step else _BULLET.sub("", line)
         out.extend(_sentences(body))
-    return out
+    return tuple(out)
 
 
 def _number_questions(doc: DocumentRecord, chunk: ChunkRecord, numbers: _NumberPool,
@@ -1266,8 +1324,16 @@ def _valid_term(term: str, voice: _Voice) -> bool:
 
 
 def find_definitions(doc: DocumentRecord, chunk: ChunkRecord) -> list[_Term]:
-    out: list[_Term] = []
-    for line in chunk.text.splitlines():
+    return [_Term(term, forms, definition, sentence, chunk, doc, voice)
+            for term, forms, definition, sentence, voice in _definitions_in(chunk.text)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _definitions_in(text: str) -> tuple[tuple[str, frozenset[str], str, str, _Voice], ...]:
+    """(term, forms, definition, sentence, voice) of each definition sentence; cached,
+    as every regeneration reads every course passage for the pool of terms."""
+    out: list[tuple[str, frozenset[str], str, str, _Voice]] = []
+    for line in text.splitlines():
         for sentence in _sentences(line):
             voice = _voice(sentence)
             patterns = _DEFINITIONS_EN if voice.lang == "en" else _DEFINITIONS_ZH
@@ -1283,13 +1349,13 @@ def find_definitions(doc: DocumentRecord, chunk: ChunkRecord) -> list[_Term]:
                 forms = _term_forms(term, paren)
                 if any(f in _norm(definition) for f in forms):
                     break  # the definition names its own term
-                out.append(_Term(term, forms, definition, sentence, chunk, doc, voice))
+                out.append((term, forms, definition, sentence, voice))
                 break
-    return out
+    return tuple(out)
 
 
-def _course_questions(docs: list[DocumentRecord], chunks: dict[str, list[ChunkRecord]],
-                      seed: int) -> list[GeneratedQuestion]:
+def _course_questions(docs: list[DocumentRecord], chunks: dict[str, list[ChunkRecord]], seed: int,
+                      wanted: Callable[[DocumentRecord], bool] = lambda _: True) -> list[GeneratedQuestion]:
     terms: list[_Term] = []
     seen: set[tuple[str, str]] = set()
     for doc in docs:
@@ -1305,6 +1371,8 @@ def _course_questions(docs: list[DocumentRecord], chunks: dict[str, list[ChunkRe
             by_form[form].add(_norm(term.definition))
     out: list[GeneratedQuestion] = []
     for term in terms:
+        if not wanted(term.doc):
+            continue
         if any(len(by_form[f]) > 1 for f in term.forms):
             continue  # defined differently in two places: which is right is not ours to say
         rng = _rng(seed, "course_term", term.chunk.id, term.term)

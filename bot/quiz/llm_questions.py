@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
@@ -141,13 +141,17 @@ def used_chunks(session: Session) -> set[str]:
         BankQuestion.origin == "llm", BankQuestion.status == "active")) for cid in json.loads(ids)}
 
 
-def retire_stale(session: Session, reader: IndexReader) -> int:
-    """Retire LLM questions whose passage changed or went away (history kept)."""
-    current = {c.id: content_hash([c.text]) for d in reader.documents()
-               for c in reader.document_chunks(d)}
+def retire_stale(session: Session, reader: IndexReader, paths: Collection[str] | None = None) -> int:
+    """Retire LLM questions whose passage changed or went away (history kept): all of
+    them, or those from `paths`."""
+    query = select(BankQuestion).where(BankQuestion.origin == "llm", BankQuestion.status == "active")
+    documents = list(reader.documents().values())
+    if paths is not None:
+        query = query.where(BankQuestion.source_path.in_(list(paths)))
+        documents = [d for d in documents if d.path in paths]
+    current = {c.id: content_hash([c.text]) for d in documents for c in reader.document_chunks(d.doc_key)}
     retired = 0
-    for row in session.scalars(select(BankQuestion).where(
-            BankQuestion.origin == "llm", BankQuestion.status == "active")):
+    for row in session.scalars(query):
         ids = json.loads(row.source_chunk_ids)
         if not ids or any(current.get(i) != row.source_hash for i in ids):
             row.status, row.retired_at = "retired", utcnow()
