@@ -8,7 +8,7 @@ The real python-telegram-bot Application polls a Bot API stand-in that runs, wit
 simulated guides, in a process of its own (as Telegram would). Meanwhile, in the bot's
 process:
 - a content owner uploads a changed SOP every `--upload-every` seconds through the same
-  path as the dashboard (bot.content.save_and_ingest: ingest, then the question bank),
+  path as the dashboard (bot.content.save_upload, then ingest_uploads: ingest, then the question bank),
   so index generations are published all the time;
 - the Bot API misbehaves on a schedule: sends whose answer times out after Telegram
   delivered them, 502s, 429s and dropped connections;
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bot_load import bot_side, registered_guides  # noqa: E402
 from bot.access import create_invite  # noqa: E402
-from bot.content import save_and_ingest  # noqa: E402
+from bot.content import ingest_uploads, save_upload  # noqa: E402
 from bot.conversation import Conversation  # noqa: E402
 from bot.evaluate import load_golden  # noqa: E402
 from bot.messages import say  # noqa: E402
@@ -148,7 +148,8 @@ def uploads(settings: Settings, stop: threading.Event, every_s: float, log: dict
         n += 1
         started = time.perf_counter()
         try:
-            save_and_ingest(settings, "promotion.md", UPLOADED.format(n=n).encode(), "sop")
+            save_upload(settings, "promotion.md", UPLOADED.format(n=n).encode(), "sop")
+            ingest_uploads(settings)
             log["uploads"] += 1
         except Exception as exc:  # counted, and the run goes on
             log["upload_failures"].append(f"{exc.__class__.__name__}: {exc}"[:200])

@@ -9,7 +9,6 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.quiz.bank import SyncReport, refresh_generated
@@ -28,9 +27,9 @@ def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport,
     retried across a database restart: the registry's writes follow the publish, and a
     second run would find nothing to do. An upload then fails with the reason.)"""
     report = ingest(settings, paths)
-    counts = report.counts()
-    if counts["added"] or counts["updated"] or counts["removed"]:
-        return report, refresh_generated(settings)
+    changed = {o.path for o in report.outcomes if o.status in ("added", "updated", "removed")}
+    if changed:
+        return report, refresh_generated(settings, changed)
     return report, None
 
 
@@ -64,15 +63,9 @@ def uploads_root(settings: Settings) -> Path:
     return settings.home / "uploads"
 
 
-@dataclass
-class UploadResult:
-    name: str
-    report: IngestReport
-    questions: SyncReport | None
-
-
-def save_and_ingest(settings: Settings, filename: str, data: bytes, doc_type: str = "auto") -> UploadResult:
-    """Check, store under HOME/uploads[/TYPE]/, ingest the uploads folder."""
+def save_upload(settings: Settings, filename: str, data: bytes, doc_type: str = "auto") -> str:
+    """Check and store under HOME/uploads[/TYPE]/; the stored name. Quick: the person is
+    told at once whether the file was taken, and its ingest follows."""
     name = safe_name(filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -90,8 +83,11 @@ def save_and_ingest(settings: Settings, filename: str, data: bytes, doc_type: st
     if target.resolve().parent != folder.resolve():  # belt and braces after safe_name
         raise UploadError("bad file name")
     write_whole(target, data)
-    report, questions = ingest_content(settings, [root])
-    return UploadResult(name, report, questions)
+    return name
+
+
+def ingest_uploads(settings: Settings) -> tuple[IngestReport, SyncReport | None]:
+    return ingest_content(settings, [uploads_root(settings)])
 
 
 def write_whole(target: Path, data: bytes) -> None:

@@ -126,7 +126,9 @@ def test_content_owner_uploads_a_document_and_it_answers(browser: object, runnin
     page.select_option("select[name=doc_type]", "sop")  # type: ignore[attr-defined]
     page.click("text=Upload and ingest 上传并导入")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
-    report = page.locator("pre.report").inner_text()  # type: ignore[attr-defined]
+    # answered at once; the page refreshes itself until the ingest's report is there
+    page.wait_for_selector("section.job-done pre.report", timeout=120_000)  # type: ignore[attr-defined]
+    report = page.locator("section.job-done pre.report").inner_text()  # type: ignore[attr-defined]
     assert "added" in report and "保温杯刻字.md" in report
     answer = running.services.answerer.answer("保温杯刻字要几天")
     assert answer.found and "2个工作日" in answer.text

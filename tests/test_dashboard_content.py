@@ -4,7 +4,10 @@ generated questions follow — and documents sent to the bot in Telegram."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot import content_jobs
 from bot.access import create_invite, redeem
 from bot.content import safe_name
+from bot.content_jobs import ContentJob
 from bot.dashboard.accounts import create_user
 from bot.dashboard.app import create_app
 from bot.quiz.bank import bank
@@ -49,10 +54,27 @@ def owner_home(tmp_path: Path, real_embedder: Embedder) -> Iterator[tuple[TestCl
         yield client, settings, services
 
 
+def wait_for_uploads(settings: Settings, timeout: float = 120.0) -> None:
+    """Until every upload's ingest job has ended (the event the report waits for)."""
+    sessions = session_factory(settings.db_url)
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions() as db:
+            if db.scalar(select(ContentJob).where(ContentJob.status == "running")) is None:
+                return
+        assert time.monotonic() < deadline, "an upload's ingest did not end"
+        time.sleep(0.05)
+
+
 def _upload(client: TestClient, name: str, data: bytes, doc_type: str = "sop") -> str:
+    """The documents page once the upload's ingest has ended."""
     token = csrf_of(client.get("/documents").text)
-    return client.post("/documents/upload", data={"csrf": token, "doc_type": doc_type},
+    page = client.post("/documents/upload", data={"csrf": token, "doc_type": doc_type},
                        files={"file": (name, data, "application/octet-stream")}).text
+    if "refused" in page:
+        return page
+    wait_for_uploads(client.app.state.settings)  # type: ignore[attr-defined]
+    return client.get("/documents").text
 
 
 def _answer(settings: Settings, real_embedder: Embedder, question: str) -> str:
@@ -81,14 +103,20 @@ def test_versions_diff_rollback_and_delete_follow_into_answers_and_questions(
     diff = client.get(f"/documents/{document.id}", params={"a": 1, "b": 2}).text
     assert "diff_chg" in diff or "diff_sub" in diff
     assert re.search(r"2</span>个工作日|>2<", diff) or "2个工作日" in diff
-    token = csrf_of(client.get(f"/documents/{document.id}").text)
+    page = client.get(f"/documents/{document.id}").text
+    source = str(settings.home / "uploads" / "sop" / "保温杯刻字.md")
+    assert f"writes v1 over {source} in the content folder" in page, "said before it is done"
+    assert f"Removes <code>{source}</code> from the content folder" in page
+    token = csrf_of(page)
     rolled = client.post(f"/documents/{document.id}/rollback", data={"csrf": token, "version": 1})
-    assert "rolled back to v1" in rolled.text and "updated" in rolled.text
+    assert "rolled back to v1: the file in the content folder now holds that version" in rolled.text
+    assert "updated" in rolled.text
     answer = _answer(settings, real_embedder, "刻字要几天")
     assert "2个工作日" in answer and "v3" in answer, "the old text is back, as a new version"
     token = csrf_of(client.get(f"/documents/{document.id}").text)
     deleted = client.post(f"/documents/{document.id}/delete", data={"csrf": token})
-    assert "removed" in deleted.text
+    assert "removed" in deleted.text and f"{source} deleted from the content folder" in deleted.text
+    assert not Path(source).exists()
     assert "工作日" not in _answer(settings, real_embedder, "刻字要几天")
     with session_factory(settings.db_url)() as db:
         assert all(q.status != "active" for q in bank(db)), "its generated questions retire with it"
@@ -130,7 +158,9 @@ async def test_a_content_owner_sends_a_document_to_the_bot(tmp_path: Path, real_
         assert "只有内容负责人" in refused["rendered"]
         before = len(api.sent(owner))
         api.send_document(owner, "保温杯刻字.md", SOP_V1.encode(), caption="sop")
-        report = (await api.wait_sent(owner, before + 1, timeout=60))[-1]
+        received, report = (await api.wait_sent(owner, before + 2, timeout=60))[-2:]
+        assert len(api.sent(owner)) == before + 2, "one acknowledgement, one report"
+        assert "已收到 保温杯刻字.md，正在导入" in received["rendered"]
         assert "已导入" in report["rendered"] and "added" in report["rendered"]
         assert "questions:" in report["rendered"]
         reply = await h.send(owner, "保温杯刻字要几天")
@@ -157,6 +187,7 @@ def test_parallel_uploads_of_one_name_each_succeed(owner_home: tuple[TestClient,
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(upload, range(6)))
     assert statuses == [303] * 6
+    wait_for_uploads(settings)
     folder = settings.home / "uploads" / "sop"
     assert [p.name for p in folder.iterdir()] == ["刻字.md"], "one file, no temporary left behind"
     assert (folder / "刻字.md").stat().st_mode & 0o077 == 0, "readable by its owner only"
@@ -187,3 +218,42 @@ def test_out_of_range_ids_and_days_are_bad_requests(owner_home: tuple[TestClient
     token = csrf_of(client.get("/assignments").text)
     made = client.post("/assignments", data={"csrf": token, "target": "store:1", "due": "0001-01-01"})
     assert made.status_code == 400 and "0001-01-01" in made.text
+
+
+def test_an_upload_is_answered_before_its_ingest_ends(owner_home: tuple[TestClient, Settings, Services],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request returns once the file is stored; the page shows the ingest running
+    (and refreshes itself), then its report."""
+    client, settings, _ = owner_home
+    sign_in(client, "content")
+    release, started = threading.Event(), threading.Event()
+    real = content_jobs.ingest_uploads_lines
+
+    def slow_ingest(s: Settings) -> list[str]:
+        started.set()
+        assert release.wait(60), "the test released the ingest"
+        return real(s)
+
+    monkeypatch.setattr(content_jobs, "ingest_uploads_lines", slow_ingest)
+    token = csrf_of(client.get("/documents").text)
+    response = client.post("/documents/upload", data={"csrf": token, "doc_type": "sop"},
+                           files={"file": ("保温杯刻字.md", SOP_V1.encode(), "text/markdown")}, follow_redirects=False)
+    assert response.status_code == 303
+    assert started.wait(30)
+    page = client.get("/documents").text
+    assert "保温杯刻字.md uploaded: ingesting it now" in page
+    assert "正在导入" in page and 'http-equiv="refresh"' in page and "Ingest:" not in page
+    release.set()
+    wait_for_uploads(settings)
+    page = client.get("/documents").text
+    assert "ingested 已导入" in page and "added" in page and "questions:" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_an_ingest_whose_process_stopped_shows_as_interrupted() -> None:
+    started = dt.datetime(2026, 3, 1, 9, 0)
+    job = ContentJob(name="a.md", status="running", report="[]", started_at=started)
+    assert job.state(started + dt.timedelta(minutes=29)) == "running"
+    assert job.state(started + dt.timedelta(minutes=31)) == "interrupted"
+    job.status = "done"
+    assert job.state(started + dt.timedelta(days=2)) == "done"

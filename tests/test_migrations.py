@@ -14,6 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+import bot.content_jobs  # noqa: F401
 import bot.dashboard.accounts  # noqa: F401
 import bot.quiz.bank  # noqa: F401
 import bot.quiz.records  # noqa: F401

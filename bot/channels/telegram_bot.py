@@ -298,9 +298,10 @@ class TelegramBot:
         )
 
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A content owner sends a file: it is ingested like a dashboard upload and the
-        report comes back. Everyone else is told that only content owners may."""
-        from bot.content import UPLOAD_TYPES, UploadError, report_lines, save_and_ingest
+        """A content owner sends a file: it is stored and acknowledged at once, then
+        ingested like a dashboard upload, and the report follows. Everyone else is told
+        that only content owners may."""
+        from bot.content import UPLOAD_TYPES, UploadError, ingest_uploads, report_lines, save_upload
 
         message = update.effective_message
         person = await self._member(update)
@@ -319,13 +320,18 @@ class TelegramBot:
         doc_type = caption if caption in UPLOAD_TYPES else "auto"
         data = bytes(await (await document.get_file()).download_as_bytearray())
         try:
-            result = await asyncio.to_thread(save_and_ingest, self.settings, document.file_name or "upload",
-                                             data, doc_type)
+            name = await asyncio.to_thread(save_upload, self.settings, document.file_name or "upload", data, doc_type)
         except UploadError as exc:
             await self._say(update, say("upload_refused", language, reason=str(exc)))
             return
-        lines = report_lines(result.report, result.questions)
-        await self._say(update, f"<b>{html.escape(say('upload_done', language, name=result.name))}</b>\n"
+        await self._say(update, say("upload_received", language, name=name))
+        try:
+            lines = report_lines(*await asyncio.to_thread(ingest_uploads, self.settings))
+        except Exception as exc:  # the file is kept; the next change ingests it
+            log.exception("upload ingest failed")
+            await self._say(update, say("upload_ingest_failed", language, name=name, reason=str(exc)[:200]))
+            return
+        await self._say(update, f"<b>{html.escape(say('upload_done', language, name=name))}</b>\n"
                         f"<pre>{html.escape(chr(10).join(lines))}</pre>", parse_mode=ParseMode.HTML)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from bot import content
+from bot import content_jobs as jobs
 from bot.dashboard import documents as docs
 from bot.dashboard.accounts import Account
 from bot.dashboard.gaps import group_gaps
@@ -27,7 +28,7 @@ from bot.dashboard.web import (
     settings_of,
 )
 from bot.store import Exchange, KnowledgeGap, Person, Store
-from ingest.registry import Document, DocumentVersion
+from ingest.registry import Document, DocumentVersion, utcnow
 
 router = APIRouter()
 Owner = Annotated[Account, Depends(content_viewer)]
@@ -44,8 +45,12 @@ def documents(request: Request, account: Owner, format: str | None = None) -> Re
         return download("documents", ["path", "title", "type", "version", "status", "chunks", "last_ingest_utc", "error"],
                         [[d["path"], d["title"], d["type"], d["version"], d["status"], d["chunks"], d["ingested"],
                           d["error"]] for d in listed], format)
+    now = utcnow()
+    recent = [{"name": j.name, "state": j.state(now), "lines": j.lines(), "started": j.started_at}
+              for j in jobs.recent_jobs(sessions_of(request), account.id, now)]
     return render(request, "documents.html", account, rows=listed, types=content.UPLOAD_TYPES,
-                  report=request.session.pop("report", None), max_mb=settings_of(request).max_file_mb)
+                  report=request.session.pop("report", None), max_mb=settings_of(request).max_file_mb,
+                  jobs=recent, refresh=any(j["state"] == "running" for j in recent))
 
 
 @router.post("/documents/upload")
@@ -55,12 +60,12 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
     limit = int(settings.max_file_mb * 1024 * 1024)
     data = await file.read(limit + 1)
     try:
-        result = await asyncio.to_thread(content.save_and_ingest, settings, file.filename or "upload", data, doc_type)
+        name = await asyncio.to_thread(content.save_upload, settings, file.filename or "upload", data, doc_type)
     except content.UploadError as exc:
         flash(request, f"upload refused: {exc}")
         return RedirectResponse("/documents", status_code=303)
-    request.session["report"] = content.report_lines(result.report, result.questions)
-    flash(request, f"{result.name} uploaded")
+    await asyncio.to_thread(jobs.start_upload_ingest, settings, sessions_of(request), account.id, name)
+    flash(request, f"{name} uploaded: ingesting it now; its report appears below when done")
     return RedirectResponse("/documents", status_code=303)
 
 
