@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.dashboard.accounts import (
@@ -36,7 +37,7 @@ from bot.settings import Settings
 from ingest.db import session_factory
 from tests.conftest import run_guidebot
 from tests.dashboard_site import PASSWORD
-from tests.servers import free_port
+from tests.servers import free_port, postgres_bin, postgres_server
 
 
 @pytest.fixture
@@ -60,7 +61,22 @@ def _sign_in(client: TestClient | httpx.Client, password: str, headers: dict[str
                        headers=headers, follow_redirects=False).status_code
 
 
-def test_parallel_wrong_passwords_are_checked_no_more_than_the_limit(settings: Settings) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Settings]:
+    if request.param == "sqlite":
+        yield settings
+        return
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    with postgres_server() as url:
+        configured = settings.model_copy(update={"database_url": SecretStr(url)})
+        with session_factory(configured.db_url).begin() as db:
+            create_user(db, "east", "trainer", PASSWORD, regions=["华东"])
+        yield configured
+
+
+def test_parallel_wrong_passwords_are_checked_no_more_than_the_limit(any_database: Settings) -> None:
+    settings = any_database
     app = create_app(settings, Services(settings))
     clients = [_client(settings, "10.0.0.7", app) for _ in range(60)]  # one each: its own CSRF cookie
     with ThreadPoolExecutor(max_workers=12) as pool:
@@ -208,3 +224,25 @@ def test_hammering_from_one_address_does_not_lock_the_name_everywhere(settings: 
     statuses = Counter(_sign_in(guesser, "wrong password") for _ in range(FAILURES_PER_NAME + 10))
     assert statuses == {401: FAILURES_PER_NAME_AND_ADDRESS, 429: FAILURES_PER_NAME + 10 - FAILURES_PER_NAME_AND_ADDRESS}
     assert _sign_in(owner, PASSWORD) == 303
+
+
+@pytest.mark.parametrize("served", [["127.0.0.1"]], indirect=True)
+def test_behind_a_tls_proxy_the_cookie_is_secure_without_a_setting(served: str) -> None:
+    """The trusted proxy says the browser came over HTTPS (X-Forwarded-Proto): the
+    session cookie is Secure and HSTS is sent though dashboard_https_only was never set;
+    over plain HTTP neither is."""
+    with httpx.Client(base_url=served) as client:
+        page = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+        assert page.headers["strict-transport-security"] == "max-age=31536000"
+        assert page.headers["set-cookie"].lower().count("; secure") == 1
+        plain = client.get("/login")
+        assert "secure" not in plain.headers["set-cookie"].lower()
+        assert "strict-transport-security" not in plain.headers
+
+
+@pytest.mark.parametrize("served", [[]], indirect=True)
+def test_a_forwarded_proto_from_anyone_else_is_not_believed(served: str) -> None:
+    with httpx.Client(base_url=served) as client:
+        forged = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+        assert "secure" not in forged.headers["set-cookie"].lower()
+        assert "strict-transport-security" not in forged.headers

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from pwdlib import PasswordHash
-from sqlalchemy import Boolean, ForeignKey, String, delete, func, select
+from sqlalchemy import Boolean, ForeignKey, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.access import get_or_create_region, get_or_create_store
@@ -172,6 +172,11 @@ def note_attempt(db: Session, name: str, address: str, now: dt.datetime | None =
     ones that came before them, so no more than the limit are ever checked. Old
     sign-in records and expired sessions go at the same time."""
     now = now or utcnow()
+    if db.get_bind().dialect.name == "postgresql":
+        # ids from a sequence may commit out of order (a later id seen first would miss
+        # an earlier one still open): attempts are noted one at a time. SQLite writes
+        # one at a time anyway.
+        db.execute(text("LOCK TABLE dashboard_login_attempts IN SHARE ROW EXCLUSIVE MODE"))
     attempt = LoginAttempt(name=name.strip()[:128], address=address[:64], ok=False, at=now)
     db.add(attempt)
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))

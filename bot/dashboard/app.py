@@ -68,6 +68,12 @@ def session_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+        return name, value + b"; secure"
+    return name, value
+
+
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app = FastAPI(title="guidebot dashboard", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(verify_csrf)])  # every form post, on every router
@@ -110,8 +116,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith("/static/"):  # pages and exports hold people's data
             response.headers.setdefault("Cache-Control", "no-store")
-        if settings.dashboard_https_only:
+        if settings.dashboard_https_only or request.url.scheme == "https":
+            # over HTTPS (directly, or as a trusted proxy says with X-Forwarded-Proto) the
+            # session cookie is never sent in clear and browsers keep to HTTPS
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            response.raw_headers[:] = [_secure(name, value) for name, value in response.raw_headers]
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; form-action 'self'; frame-ancestors 'none'")
