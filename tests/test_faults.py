@@ -138,6 +138,10 @@ def test_postgresql_restarting_is_waited_for_and_loses_nothing(services: Service
 
     from bot.access import create_invite, redeem
     from bot.conversation import Conversation
+    from bot.quiz.bank import add_imported
+    from bot.quiz.model import QuizQuestion
+    from bot.quiz.practice import Practice
+    from bot.quiz.records import Attempt
     from tests.servers import PostgresServer, postgres_bin
 
     if postgres_bin() is None:
@@ -169,6 +173,24 @@ def test_postgresql_restarting_is_waited_for_and_loses_nothing(services: Service
         with session_factory(settings.db_url)() as db:
             stored = [e.question for e in db.scalars(select(Exchange).order_by(Exchange.id))]
         assert stored == ["退货要几天", "退款多久到账"]
+        # a quiz answer given while the database restarts is waited for and counted once
+        with session_factory(settings.db_url).begin() as db:
+            add_imported(db, [QuizQuestion(topic="退货", kind="multiple_choice", stem=f"退货第{n}问？",
+                                           options=["7天", "3天", "30天"], answer_index=0, origin="imported")
+                              for n in range(2)])
+        practice = Practice(settings, session_factory(settings.db_url))
+        delivery = practice.start(person.id).delivery
+        assert delivery is not None and delivery.correct_index is not None
+        server.stop()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answered = pool.submit(practice.answer, person.id, attempt_id=delivery.attempt_id,
+                                   choice=delivery.correct_index)
+            assert not answered.done()
+            server.start()
+            feedback = answered.result(timeout=120)
+        assert feedback.status == "ok" and feedback.correct
+        with session_factory(settings.db_url)() as db:
+            assert len(db.scalars(select(Attempt).where(Attempt.answered_at.is_not(None))).all()) == 1
     finally:
         server.remove()
 

@@ -154,8 +154,26 @@ class Practice:
         return None
 
     # -- starting ------------------------------------------------------------------------
+    # what a person does wait for a database briefly away (database_retry_s), as a
+    # question does: each is one transaction, rolled back whole when the connection goes
     def start(self, person_id: int, *, topic: str | None = None, assignment_id: int | None = None,
               level: str | None = None, language: str = "zh") -> Start:
+        return self._riding_out(self._start)(  # type: ignore[no-any-return]
+            person_id, topic=topic, assignment_id=assignment_id, level=level, language=language)
+
+    def answer(self, person_id: int, *, attempt_id: int | None = None, poll_id: str | None = None,
+               choice: int | None = None, text: str | None = None) -> Feedback:
+        """Retried whole: the attempt is claimed in the transaction, so a retry after a
+        commit that did land finds it answered ("duplicate"), never counts it twice."""
+        return self._riding_out(self._answer)(  # type: ignore[no-any-return]
+            person_id, attempt_id=attempt_id, poll_id=poll_id, choice=choice, text=text)
+
+    def stop(self, person_id: int) -> bool:
+        """End the person's open session; False when there was none."""
+        return self._riding_out(self._stop)(person_id)  # type: ignore[no-any-return]
+
+    def _start(self, person_id: int, *, topic: str | None = None, assignment_id: int | None = None,
+               level: str | None = None, language: str = "zh") -> Start:
         """Resume the person's open session when they just say /quiz, else start one:
         an assignment's, a certification exam, or practice (on a topic or mixed)."""
         now = self.clock()
@@ -313,8 +331,7 @@ class Practice:
                 if poll_id is not None:
                     attempt.poll_id, attempt.delivery = poll_id, "poll"
 
-    def stop(self, person_id: int) -> bool:
-        """End the person's open session; False when there was none."""
+    def _stop(self, person_id: int) -> bool:
         with self.sessions.begin() as db:
             stopped = False
             for session in db.scalars(select(QuizSession).where(
@@ -337,8 +354,8 @@ class Practice:
             )
 
     # -- answering -----------------------------------------------------------------------
-    def answer(self, person_id: int, *, attempt_id: int | None = None, poll_id: str | None = None,
-               choice: int | None = None, text: str | None = None) -> Feedback:
+    def _answer(self, person_id: int, *, attempt_id: int | None = None, poll_id: str | None = None,
+                choice: int | None = None, text: str | None = None) -> Feedback:
         now = self.clock()
         with self.sessions.begin() as db:
             if attempt_id is not None:
