@@ -40,3 +40,22 @@ def test_faq_and_objection_pairs_stay_together_however_they_are_written() -> Non
     parts = prose_parts(lines)
     assert [p.kind for p in parts] == ["qa", "qa", "qa", "sentence", "sentence"]
     assert parts[0].text == f"顾客说：“太贵了，超市的也能用。”\n{reply}"  # a long reply is kept whole
+
+
+def test_a_heading_whose_words_are_in_the_title_stays_a_section() -> None:
+    """Only the first heading, when it repeats the title, leaves the path: "## Opening"
+    under "Store Opening and Closing SOP" is a section of its own (it was dropped, and an
+    opening question was answered with the closing steps run together)."""
+    def steps(*texts: str) -> list[Block]:
+        return [Block("list_item", f"{i}. {t}", level=1) for i, t in enumerate(texts, 1)]
+
+    document = LoadedDocument(blocks=[
+        Block("heading", "Store Opening and Closing SOP", level=1),
+        Block("heading", "Opening", level=2), *steps("Arrive 30 minutes early.", "Count the float."),
+        Block("heading", "Closing", level=2), *steps("Lock the medicine cabinet.", "Set the alarm."),
+    ])
+    chunks = chunk_document(document, "sop", "Store Opening and Closing SOP", ChunkLimits())
+    assert [(c.section, c.text.splitlines()[0]) for c in chunks] == [("Opening", "Opening"), ("Closing", "Closing")]
+    again = LoadedDocument(blocks=[Block("heading", "退换货流程（2026版）", level=1),
+                                   Block("heading", "退货", level=2), *steps("核对小票。")])
+    assert [c.section for c in chunk_document(again, "sop", "退换货流程", ChunkLimits())] == ["退货"]

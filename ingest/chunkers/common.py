@@ -31,17 +31,25 @@ class Section:
 def sections(document: LoadedDocument, title: str) -> list[Section]:
     """Split blocks at headings; the path lists the headings above each block.
 
-    A top heading that only repeats the document title is not part of the path."""
+    The document's first heading, when it only repeats the title ("# 退货流程（2026版）"
+    for the title 退货流程), is not part of the path. A later heading is always kept,
+    even when its words are part of the title ("## Opening" under "Store Opening and
+    Closing SOP")."""
     title_key = for_matching(title)
     out: list[Section] = [Section(path=[])]
     stack: list[tuple[int, str]] = []
+    first = True
     for block in document.blocks:
         if block.kind != "heading":
             out[-1].blocks.append(block)
             continue
         heading_key = for_matching(block.text)
-        if not stack and (heading_key == title_key or title_key in heading_key or heading_key in title_key):
+        repeats_title = heading_key == title_key or title_key in heading_key or (
+            heading_key in title_key and len(heading_key) * 3 >= len(title_key) * 2)
+        if first and repeats_title:
+            first = False
             continue
+        first = False
         while stack and stack[-1][0] >= block.level:
             stack.pop()
         stack.append((block.level, block.text))
