@@ -5,7 +5,7 @@
 Builds (once, kept in WORK) a home holding bench/scale.py's synthetic content of about
 SIZE chunks, with its question bank generated in full. Then uploads a one-line SOP three
 times (new, changed, changed again) the way the dashboard and the bot do
-(bot.content.save_upload, then ingest with the bank brought in line), and prints, as
+(bot.content.save_upload, then ingest_content: ingest, and the bank brought in line), and prints, as
 JSON, the seconds each step took beside a full regeneration of the bank, which is what
 every upload cost before the bank was updated incrementally.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.scale import CachedEmbedder, content_paths, corpus_for  # noqa: E402
-from bot.content import report_lines, save_upload, uploads_root  # noqa: E402
+from bot.content import ingest_content, report_lines, save_upload, uploads_root  # noqa: E402
 from bot.quiz.bank import refresh_generated  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from ingest.embedder import make_embedder  # noqa: E402
@@ -51,13 +51,8 @@ def main() -> None:
     for n in (1, 2, 3):
         started = time.perf_counter()
         save_upload(settings, "临时活动.md", UPLOAD.format(n=n).encode(), "sop")
-        report = ingest(settings, [uploads_root(settings)], embedder=embedder, notify=lambda _: None)
-        ingest_s = time.perf_counter() - started
-        changed = {o.path for o in report.outcomes if o.status in ("added", "updated", "removed")}
-        bank_started = time.perf_counter()
-        questions = refresh_generated(settings, changed)
-        uploads.append({"ingest_s": round(ingest_s, 2), "bank_s": round(time.perf_counter() - bank_started, 2),
-                        "total_s": round(time.perf_counter() - started, 2),
+        report, questions = ingest_content(settings, [uploads_root(settings)], embedder=embedder)
+        uploads.append({"ingest_s": round(report.seconds, 2), "total_s": round(time.perf_counter() - started, 2),
                         "report": report_lines(report, questions)[-2:]})
     print(json.dumps({
         "documents": sum(1 for o in first.outcomes if o.status in ("added", "unchanged", "updated")),

@@ -5,32 +5,58 @@ documents sent to the bot all come through here."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import tempfile
 import unicodedata
 from pathlib import Path
 
-from bot.quiz.bank import SyncReport, refresh_generated
+from bot.quiz.bank import SyncReport, bank_due, refresh_generated
+from bot.quiz.generate import read_snapshot
 from bot.settings import Settings
+from ingest.embedder import Embedder
+from ingest.index import IndexMissing, IndexReader
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import ingest
 from ingest.report import IngestReport
+
+log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = ("auto", "sop", "fab", "course")
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
-def ingest_content(settings: Settings, paths: list[Path]) -> tuple[IngestReport, SyncReport | None]:
+def ingest_content(settings: Settings, paths: list[Path],
+                   embedder: Embedder | None = None) -> tuple[IngestReport, SyncReport | None]:
     """The ingest report, and the bank's sync report when some content changed. (Not
     retried across a database restart: the registry's writes follow the publish, and a
-    second run would find nothing to do. An upload then fails with the reason.)"""
-    report = ingest(settings, paths)
-    changed = {o.path for o in report.outcomes if o.status in ("added", "updated", "removed")}
-    if changed:
-        return report, refresh_generated(settings, changed)
-    return report, None
+    second run would find nothing to do. An upload then fails with the reason.)
+
+    The generation from before the change stays pinned through the ingest, so the bank
+    sees what the changed documents said before as well as now."""
+    reader = IndexReader(settings)
+    try:
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(reader.pinned())
+                pinned = True
+            except IndexMissing:  # the first ingest: nothing before
+                pinned = False
+            report = ingest(settings, paths, **({"embedder": embedder} if embedder else {}))
+            changed = {o.path for o in report.outcomes if o.status in ("added", "updated", "removed")}
+            if not changed and not bank_due(settings):
+                return report, None
+            before = read_snapshot(reader, changed) if pinned else None
+    finally:
+        reader.close()
+    try:
+        return report, refresh_generated(settings, changed, before)
+    except Exception as exc:  # the content is in; the questions follow with the next change
+        log.exception("question bank not brought up to date")
+        return report, SyncReport(problem=str(exc)[:200] or exc.__class__.__name__)
 
 
 def report_lines(report: IngestReport, questions: SyncReport | None) -> list[str]:

@@ -25,7 +25,7 @@ from ingest.registry import utcnow
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = dt.timedelta(minutes=30)
+STALE_AFTER = dt.timedelta(hours=2)  # an upload's ingest may wait for a long rebuild's lock
 
 
 class ContentJob(Base):
@@ -73,7 +73,8 @@ def _run(settings: Settings, sessions: sessionmaker, job_id: int, run: Callable[
         lines, status = run(settings), "done"
     except Exception as exc:  # the report says why; the file stays for the next ingest
         log.exception("upload ingest failed")
-        lines, status = [f"ingest failed: {exc}. The file is stored; it is ingested with the next change."], "failed"
+        lines, status = [f"ingest failed: {exc}. The file is stored; it is ingested with the next change "
+                         "or upload."], "failed"
     with sessions.begin() as db:
         job = db.get(ContentJob, job_id)
         if job is not None:

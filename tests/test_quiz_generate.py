@@ -10,6 +10,7 @@ sheets are checked the same way, read with the loaders rather than the index.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -28,6 +29,7 @@ from bot.quiz.generate import (
     OPTION_MAX,
     STEM_MAX,
     GeneratedQuestion,
+    Snapshot,
     content_hash,
     generate_detailed,
     generate_questions,
@@ -622,8 +624,14 @@ def test_a_scoped_run_makes_what_a_full_run_makes_for_its_documents(built: Built
             scoped = generate_detailed(reader, seed=0, scope=scope, content=content)
             assert [g.question for g in scoped] == [q for q in full if q.source_path in scope.paths], path
         assert scope_for(content, ["sop/收银差错.md"]).paths == {"sop/收银差错.md"}
-        # a product that left a changed document brings the documents still listing it
-        assert scope_for(content, ["gone.md"], ["青禾煮蛋器"]).paths == {"gone.md", "fab/青禾主推FAB.xlsx"}
+        # what a changed document said before counts too: a sheet that listed the egg
+        # cooker (now gone from it) brings the documents still listing it
+        sheet = read_snapshot(reader, ["fab/青禾主推FAB.xlsx"])
+        gone = {d.doc_key: dataclasses.replace(d, path="gone.md", title="旧表") for d in sheet.documents}
+        before = Snapshot(list(gone.values()), sheet.chunks,
+                          [(c, gone[d.doc_key]) for c, d in sheet.products if "煮蛋器" in c.text])
+        assert scope_for(content, ["gone.md"]).paths == {"gone.md"}
+        assert scope_for(content, ["gone.md"], before).paths == {"gone.md", "fab/青禾主推FAB.xlsx"}
     finally:
         reader.close()
 

@@ -11,8 +11,9 @@ import datetime as dt
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -21,7 +22,12 @@ from ingest.db import Base
 from ingest.registry import utcnow
 from ingest.settings import IngestSettings
 
+if TYPE_CHECKING:
+    from bot.quiz.generate import Snapshot
+
 STATUSES = ("active", "retired", "disabled")
+BANK_LOCK_FILE = "quiz-bank.lock"
+BANK_DUE_FILE = "quiz-bank.due"  # a refresh failed: the next one remakes the whole bank
 
 
 class BankQuestion(Base):
@@ -69,36 +75,53 @@ class SyncReport:
     added: int = 0
     kept: int = 0
     retired: int = 0
+    problem: str | None = None  # the bank could not be brought up to date, and why
 
     def render(self) -> str:
+        if self.problem:
+            return f"questions: not brought up to date ({self.problem}); they are with the next change"
         return f"questions: {self.added} added, {self.kept} unchanged, {self.retired} retired"
 
-    def to_dict(self) -> dict[str, int]:
-        return {"added": self.added, "unchanged": self.kept, "retired": self.retired}
+    def to_dict(self) -> dict[str, int | str]:
+        out: dict[str, int | str] = {"added": self.added, "unchanged": self.kept, "retired": self.retired}
+        if self.problem:
+            out["problem"] = self.problem
+        return out
 
 
 def sync_generated(session: Session, generated: list[QuizQuestion],
                    paths: Collection[str] | None = None) -> SyncReport:
     """Make the bank's generated questions match what the current content produces: all
-    of them, or those whose source is one of `paths` (the others are not looked at)."""
+    of them, or those whose source is one of `paths`. A question made again that the
+    bank keeps under a document outside `paths` (a copy of the same SOP elsewhere, made
+    first there) is left where it is."""
     report = SyncReport()
     wanted = {q.id: q for q in generated}
     query = select(BankQuestion).where(BankQuestion.origin == "generated")
     if paths is not None:
         query = query.where(BankQuestion.source_path.in_(list(paths)))
     existing = {q.id: q for q in session.scalars(query)}
+    if paths is not None:  # the made questions kept under documents outside the scope
+        missing = [qid for qid in wanted if qid not in existing]
+        for start in range(0, len(missing), 500):
+            existing.update((q.id, q) for q in session.scalars(select(BankQuestion).where(
+                BankQuestion.origin == "generated", BankQuestion.id.in_(missing[start:start + 500]))))
     for qid, question in wanted.items():
         row = existing.get(qid)
         if row is None:
             session.add(_row(question))
             report.added += 1
-        elif row.status == "retired":  # the content came back (e.g. a rollback)
-            row.status, row.retired_at = "active", None
-            report.added += 1
-        else:
+        elif paths is not None and row.source_path not in paths:
             report.kept += 1
+        else:
+            row.source_path = question.source_path  # a renamed or moved document
+            if row.status == "retired":  # the content came back (e.g. a rollback)
+                row.status, row.retired_at = "active", None
+                report.added += 1
+            else:
+                report.kept += 1
     for qid, row in existing.items():
-        if qid not in wanted and row.status == "active":
+        if qid not in wanted and row.status == "active" and (paths is None or row.source_path in paths):
             row.status, row.retired_at = "retired", utcnow()
             report.retired += 1
     return report
@@ -126,33 +149,45 @@ def bank(session: Session) -> list[BankQuestion]:
     return list(session.scalars(select(BankQuestion).order_by(BankQuestion.topic, BankQuestion.id)))
 
 
-def refresh_generated(settings: IngestSettings, changed: Collection[str] | None = None) -> SyncReport:
+def bank_due(settings: IngestSettings) -> bool:
+    """A refresh failed since the last full one: the next one remakes everything."""
+    return (settings.home / BANK_DUE_FILE).exists()
+
+
+def refresh_generated(settings: IngestSettings, changed: Collection[str] | None = None,
+                      before: Snapshot | None = None) -> SyncReport:
     """Regenerate from the current index and sync the bank: run after every ingest that
     changed something, so questions follow the content. With `changed` (the paths an
-    ingest added, updated or removed) only the questions those documents can touch are
-    made again, so an upload costs the same in a large knowledge base as in a small one."""
+    ingest added, updated or removed) and `before` (those documents as the index held
+    them before) only the questions those documents can touch are made again, so an
+    upload costs the same in a large knowledge base as in a small one.
+
+    One refresh at a time per HOME (two uploads at once would otherwise each sync from
+    their own reading). A refresh that fails leaves a mark, and the next one remakes
+    everything: the change it missed is published and will not be seen as a change again."""
     from bot.quiz.generate import generate_detailed, read_snapshot, scope_for
     from bot.quiz.llm_questions import retire_stale
     from ingest.db import session_factory
     from ingest.index import IndexReader
 
-    reader = IndexReader(settings)
-    sessions = session_factory(settings.db_url)
-    try:
-        with reader.pinned():
-            content = read_snapshot(reader)
-            scope = None
-            if changed is not None:
-                with sessions() as session:
-                    before = session.scalars(select(BankQuestion.topic).where(
-                        BankQuestion.origin == "generated", BankQuestion.status == "active",
-                        BankQuestion.source_path.in_(list(changed))))
-                    scope = scope_for(content, changed, list(before))
-            questions = [g.question for g in generate_detailed(reader, scope=scope, content=content)]
-            paths = None if scope is None else scope.paths
-            with sessions.begin() as session:
-                report = sync_generated(session, questions, paths)
-                report.retired += retire_stale(session, reader, paths)
-                return report
-    finally:
-        reader.close()
+    due = settings.home / BANK_DUE_FILE
+    with FileLock(str(settings.home / BANK_LOCK_FILE)):
+        reader = IndexReader(settings)
+        sessions = session_factory(settings.db_url)
+        try:
+            with reader.pinned():
+                content = read_snapshot(reader)
+                scope = None if changed is None or due.exists() else scope_for(content, changed, before)
+                questions = [g.question for g in generate_detailed(reader, scope=scope, content=content)]
+                paths = None if scope is None else scope.paths
+                with sessions.begin() as session:
+                    report = sync_generated(session, questions, paths)
+                    report.retired += retire_stale(session, reader, paths)
+        except Exception:
+            due.touch()
+            raise
+        finally:
+            reader.close()
+        if paths is None:
+            due.unlink(missing_ok=True)
+        return report

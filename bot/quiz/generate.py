@@ -33,7 +33,7 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -93,11 +93,14 @@ class Snapshot:
     products: list[tuple[ChunkRecord, DocumentRecord]]
 
 
-def read_snapshot(reader: IndexReader) -> Snapshot:
+def read_snapshot(reader: IndexReader, paths: Collection[str] | None = None) -> Snapshot:
+    """All of the knowledge base, or the documents at `paths`."""
     with reader.pinned():  # one generation throughout
-        documents = sorted(reader.documents().values(), key=lambda d: (d.path, d.doc_key))
+        documents = sorted((d for d in reader.documents().values() if paths is None or d.path in paths),
+                           key=lambda d: (d.path, d.doc_key))
         chunks = {d.doc_key: reader.document_chunks(d.doc_key) for d in documents}
-        return Snapshot(documents, chunks, reader.product_chunks())
+        products = [(c, d) for c, d in reader.product_chunks() if paths is None or d.path in paths]
+        return Snapshot(documents, chunks, products)
 
 
 @dataclass
@@ -109,20 +112,49 @@ class Scope:
     paths: frozenset[str]
 
 
-def scope_for(content: Snapshot, changed: Iterable[str], old_subjects: Iterable[str] = ()) -> Scope:
-    """The documents a change can touch: the changed ones, and those listing a product
-    that a changed document lists now or listed before (`old_subjects`: the topics of
-    its questions), or defining a term a changed document defines. A product or term
-    stated in two places is only asked when both agree, so both sides are made again."""
-    paths = set(changed)
-    product_names = [(d.path, _norm(record_fields(c).get("product", ""))) for c, d in content.products]
-    names = {_norm(n) for n in old_subjects} | {name for path, name in product_names if path in paths}
-    names.discard("")
-    paths |= {path for path, name in product_names if name in names}
-    definitions = [(d.path, t.forms) for d in content.documents if d.doc_type == "course"
-                   for c in content.chunks[d.doc_key] for t in find_definitions(d, c)]
-    forms = frozenset().union(*(f for path, f in definitions if path in paths))
-    paths |= {path for path, f in definitions if f & forms}
+def dependencies(content: Snapshot) -> dict[str, set[str]]:
+    """Per document, what its questions are checked against in other documents: its
+    title (a copy elsewhere makes the same questions, kept once), the products it lists
+    (a product listed twice is asked only where both agree), the terms it defines
+    (likewise) and its rules with their numbers blanked (a rule given another number
+    elsewhere is not asked)."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for doc in content.documents:  # stems name the title: copies make the same questions
+        keys[doc.path].add("title:" + _norm(doc.title or ""))
+    for chunk, doc in content.products:
+        name = _norm(record_fields(chunk).get("product", ""))
+        if name:
+            keys[doc.path].add("product:" + name)
+    for doc in content.documents:
+        for chunk in content.chunks[doc.doc_key]:
+            keys[doc.path].update("rule:" + key for key, _ in blanked_rules(chunk))
+            if doc.doc_type == "course":
+                for term in find_definitions(doc, chunk):
+                    keys[doc.path].update("term:" + form for form in term.forms)
+    return keys
+
+
+def scope_for(content: Snapshot, changed: Collection[str], before: Snapshot | None = None) -> Scope:
+    """The documents a change can touch: the changed ones, and every document sharing a
+    dependency with what a changed document says now or said `before` (its previous
+    version, as the index held it before the change), or whose product records name a
+    product a changed document lists or listed (a stem naming another product is not
+    asked)."""
+    now = dependencies(content)
+    touched = set().union(*(now.get(p, set()) for p in changed))
+    if before is not None:
+        old = dependencies(before)
+        touched |= set().union(*(old.get(p, set()) for p in changed))
+    paths = set(changed) | {path for path, keys in now.items() if keys & touched}
+    names = [key.removeprefix("product:") for key in touched if key.startswith("product:")]
+    if names:
+        mentions = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        for chunk, doc in content.products:
+            fields = record_fields(chunk)
+            own = _norm(fields.get("product", ""))
+            text = _norm(" ".join(v for k, v in fields.items() if k != "product"))
+            if any(m.group(0) != own for m in mentions.finditer(text)):
+                paths.add(doc.path)
     return Scope(frozenset(paths))
 
 
@@ -1154,11 +1186,9 @@ class _NumberPool:
         self.blanked: dict[str, set[tuple[str, Decimal]]] = defaultdict(set)
         for doc in documents:
             for chunk in chunks[doc.doc_key]:
-                for sentence in _rule_sentences(chunk):
-                    for number in rule_numbers(sentence):
-                        self.values[number.cls].add(number.value)
-                        key = _norm(sentence[: number.start] + _BLANK + sentence[number.end:])
-                        self.blanked[key].add((number.cls, number.value))
+                for key, number in blanked_rules(chunk):
+                    self.values[number.cls].add(number.value)
+                    self.blanked[key].add((number.cls, number.value))
 
     def distractors(self, key: _RuleNumber, exclude: set[Decimal], rng: random.Random) -> list[Decimal]:
         pool = (self.values.get(key.cls, set()) | {Decimal(v) for v in _NICE.get(key.cls, [])})
@@ -1210,6 +1240,18 @@ def _rule_sentences_of(text: str, section: str | None) -> tuple[str, ...]:
         body = step.text if step else _BULLET.sub("", line)
         out.extend(_sentences(body))
     return tuple(out)
+
+
+def blanked_rules(chunk: ChunkRecord) -> tuple[tuple[str, _RuleNumber], ...]:
+    """Each number of the passage's rules, with its rule's sentence as a key, the number
+    blanked: the same rule elsewhere with another number makes the rule doubtful."""
+    return _blanked_rules_of(chunk.text, chunk.section)
+
+
+@lru_cache(maxsize=1 << 16)
+def _blanked_rules_of(text: str, section: str | None) -> tuple[tuple[str, _RuleNumber], ...]:
+    return tuple((_norm(sentence[: number.start] + _BLANK + sentence[number.end:]), number)
+                 for sentence in _rule_sentences_of(text, section) for number in rule_numbers(sentence))
 
 
 def _number_questions(doc: DocumentRecord, chunk: ChunkRecord, numbers: _NumberPool,

@@ -45,7 +45,8 @@ def sections(document: LoadedDocument, title: str) -> list[Section]:
             continue
         heading_key = for_matching(block.text)
         repeats_title = heading_key == title_key or title_key in heading_key or (
-            heading_key in title_key and len(heading_key) * 3 >= len(title_key) * 2)
+            heading_key in title_key  # "退货流程" for the file name's "退货流程_2026", not "opening"
+            and (title_key.startswith(heading_key) or len(heading_key) * 3 >= len(title_key) * 2))
         if first and repeats_title:
             first = False
             continue
