@@ -18,11 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from ingest.document import Part
-from ingest.normalize import CJK_RUN, cjk_bigrams, cjk_chars, for_matching, sound_of, words
+from ingest.normalize import (
+    CJK_RUN,
+    cjk_bigrams,
+    cjk_chars,
+    for_matching,
+    sound_of,
+    with_stems,
+    words,
+)
 
 # Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
 # on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "9"
+INDEX_FORMAT = "10"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -171,7 +179,7 @@ class LexicalStore:
             terms = index_terms(title, chunk.section, chunk.text)
             self._db.execute(
                 "INSERT INTO chunks_fts (rowid, words, bigrams, chars) VALUES (?, ?, ?, ?)",
-                (cursor.lastrowid, " ".join(terms.words), " ".join(terms.bigrams),
+                (cursor.lastrowid, " ".join(with_stems(terms.words)), " ".join(terms.bigrams),
                  " ".join(terms.chars)),
             )
 
@@ -273,7 +281,7 @@ class LexicalStore:
     def _bm25(
         self, terms: QueryTerms, k: int, weights: tuple[float, float, float], with_chars: bool
     ) -> list[tuple[str, float]]:
-        columns = [("words", terms.words), ("bigrams", terms.bigrams)]
+        columns = [("words", with_stems(terms.words)), ("bigrams", terms.bigrams)]
         if with_chars:
             columns.append(("chars", terms.chars))
         clauses = [f"{column} : ({query})" for column, t in columns if (query := _fts_query(t))]

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import jieba
 import opencc
+import snowballstemmer
 from pypinyin import Style, lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)
@@ -119,6 +120,21 @@ def _words(normalised: str) -> tuple[str, ...]:
             continue
         out.append(token)
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def with_stems(tokens: list[str]) -> list[str]:
+    """The tokens and, after them, the English stems that differ ("opens" → "open",
+    "closing" → "close"), for keyword search only: "what time do we open" finds "the
+    store opens at 9:30". Words are kept as written everywhere else (their vectors,
+    coverage, what a person is shown)."""
+    latin = [t for t in tokens if len(t) >= 4 and t.isascii() and t.isalpha()]
+    stems = _english_stemmer().stemWords(latin) if latin else []
+    return tokens + [stem for word, stem in zip(latin, stems, strict=True) if stem != word]
 
 
 def passage_words(text: str) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.lexical import QueryTerms
+from ingest.lexical import ChunkRecord, LexicalStore, QueryTerms
 from ingest.normalize import (
     cjk_bigrams,
     clean_display,
@@ -13,6 +15,7 @@ from ingest.normalize import (
     language_of,
     split_sentences,
     to_simplified,
+    with_stems,
     words,
 )
 
@@ -79,3 +82,18 @@ def test_sentences_split_at_chinese_and_english_punctuation() -> None:
 def test_language_follows_the_question_script() -> None:
     assert language_of("退货怎么办") == "zh"
     assert language_of("How do returns work?") == "en"
+
+
+def test_english_keyword_search_finds_other_forms_of_a_word(tmp_path: Path) -> None:
+    """"what time do we open" finds "the store opens at 9:30" by keyword, and "closing"
+    finds "close"; words stay as written for everything else."""
+    store = LexicalStore(tmp_path / "lexical.sqlite3")
+    passages = {"a": "The opening shift arrives before the store opens at 9:30.",
+                "b": "Close the till and lock the medicine cabinet.",
+                "c": "退货须在7天内办理。"}
+    store.upsert_chunks("Store SOP", [ChunkRecord(i, "d", n, None, text) for n, (i, text) in enumerate(passages.items())])
+    store.commit()
+    assert [i for i, _ in store.search(QueryTerms.of("what time do we open"), 5, (1.0, 0.6, 0.15))] == ["a"]
+    assert [i for i, _ in store.search(QueryTerms.of("closing the till"), 5, (1.0, 0.6, 0.15))] == ["b"]
+    assert QueryTerms.of("opening hours").words == ["opening", "hours"]
+    assert with_stems(["opening", "hy-ap300", "退货"]) == ["opening", "hy-ap300", "退货", "open"]
