@@ -231,3 +231,25 @@ def test_a_short_question_naming_a_product_after_an_sop_question_starts_afresh(t
     out = run_guidebot(home, "ask", "--json", "--batch", str(batch)).stdout.splitlines()
     second = json.loads(out[1])
     assert second["found"] and "破壁机" in second["sources"][0]["text"], second["answer"]
+
+
+def test_headers_that_ask_who_or_follow_the_objections_are_read_by_their_kind(real_embedder: Embedder) -> None:
+    """"推荐给谁" asks who: the audience. "怎么接" right after the objections column, holding
+    sentences: their replies. A content owner's mapping still decides."""
+    from ingest.chunkers.fab import HeaderMeaning, find_fab_header
+
+    rows = [["商品名", "亮点", "比同类强在哪", "推荐给谁", "顾客常说", "怎么接", "备注"],
+            ["豆腐猫砂", "结团快；可冲马桶", "粉尘少九成", "怕粉尘的猫主人", "不耐用吧",
+             "一袋单猫能用20天左右，只铲脏的部分", "限量"]]
+    match = find_fab_header(rows, HeaderMeaning(lambda: real_embedder))
+    assert match is not None
+    assert {rows[0][c]: f for c, f in match.columns.items()} == {
+        "商品名": "product", "亮点": "features", "比同类强在哪": "advantages", "推荐给谁": "audience",
+        "顾客常说": "objections", "怎么接": "replies"}
+    kept = find_fab_header(rows, HeaderMeaning(lambda: real_embedder, {"怎么接": "", "推荐给谁": ""}))
+    assert kept is not None and {3, 5}.isdisjoint(kept.columns)
+    english = [["Item", "Features", "Why it's better", "Who should buy", "Common pushback", "What to say"],
+               ["Trail Lamp", "400 lumens", "Lighter than most", "Night runners", "Too dim?",
+                "It lights 80 metres ahead, enough for any trail"]]
+    read = find_fab_header(english, HeaderMeaning(lambda: real_embedder))
+    assert read is not None and read.columns[3] == "audience" and read.columns[5] == "replies"

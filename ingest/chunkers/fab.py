@@ -167,7 +167,32 @@ def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None)
         match = HeaderMatch(index, columns)
         if match.is_fab and (best is None or len(columns) > len(best.columns)):
             best = match
+    if best is not None:
+        overrides = meaning.overrides if meaning is not None else {}
+        _read_the_rest(rows, best, overrides)
     return best
+
+
+def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[str, str]) -> None:
+    """Columns whose header says too little on its own, read by what kind of header it
+    is: one asking "who" ("推荐给谁", "适合谁用", "Who should buy") is the audience, and the
+    column right after the objections, holding their answers ("怎么接", "怎么回"), the
+    replies. A content owner's mapping (fab_columns) comes first: it is applied before."""
+    header = rows[match.row_index]
+    taken = set(match.columns.values())
+    for col, label in enumerate(header):
+        key = _key(label) if label else ""
+        if not key or col in match.columns or key in overrides or len(label) > 40:
+            continue
+        field = None
+        if "谁" in key or re.match(r"who\b", for_matching(label)):
+            field = "audience"
+        elif match.columns.get(col - 1) == "objections" and any(
+                col < len(r) and len(r[col].strip()) >= 8 for r in rows[match.row_index + 1:]):
+            field = "replies"
+        if field and field not in taken:
+            match.columns[col] = field
+            taken.add(field)
 
 
 def find_plain_header(rows: list[list[str]]) -> int | None:
