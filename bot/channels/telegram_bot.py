@@ -386,7 +386,7 @@ class TelegramBot:
         if isinstance(error, UnconfirmedSend):  # the reply most likely arrived: say nothing more
             log.warning("a reply's delivery is unconfirmed: %s", error)
             return
-        log.error("handler failed: %s: %s", error.__class__.__name__, error)
+        log.error("handler failed: %s: %s", error.__class__.__name__, error, exc_info=error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 person = await asyncio.to_thread(self.conversation.person, update.effective_chat.id)
