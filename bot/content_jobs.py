@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Callable
 
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
@@ -50,8 +49,7 @@ class ContentJob(Base):
         return self.status
 
 
-def start_upload_ingest(settings: Settings, sessions: sessionmaker, user_id: int | None, name: str,
-                        run: Callable[[Settings], list[str]] | None = None) -> int:
+def start_upload_ingest(settings: Settings, sessions: sessionmaker, user_id: int | None, name: str) -> int:
     """Record a job for the stored upload NAME and ingest the uploads folder in a
     background thread; returns the job's id at once."""
     with sessions.begin() as db:
@@ -59,18 +57,18 @@ def start_upload_ingest(settings: Settings, sessions: sessionmaker, user_id: int
         db.add(job)
         db.flush()
         job_id = job.id
-    threading.Thread(target=_run, args=(settings, sessions, job_id, run or ingest_uploads_lines),
-                     name=f"upload-{job_id}", daemon=True).start()
+    threading.Thread(target=_run, args=(settings, sessions, job_id), name=f"upload-{job_id}", daemon=True).start()
     return job_id
 
 
 def ingest_uploads_lines(settings: Settings) -> list[str]:
+    """Ingest the uploads folder; the report as people read it (dashboard jobs, the bot)."""
     return content.report_lines(*content.ingest_uploads(settings))
 
 
-def _run(settings: Settings, sessions: sessionmaker, job_id: int, run: Callable[[Settings], list[str]]) -> None:
+def _run(settings: Settings, sessions: sessionmaker, job_id: int) -> None:
     try:
-        lines, status = run(settings), "done"
+        lines, status = ingest_uploads_lines(settings), "done"
     except Exception as exc:  # the report says why; the file stays for the next ingest
         log.exception("upload ingest failed")
         lines, status = [f"ingest failed: {exc}. The file is stored; it is ingested with the next change "

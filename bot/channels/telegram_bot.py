@@ -301,7 +301,8 @@ class TelegramBot:
         """A content owner sends a file: it is stored and acknowledged at once, then
         ingested like a dashboard upload, and the report follows. Everyone else is told
         that only content owners may."""
-        from bot.content import UPLOAD_TYPES, UploadError, ingest_uploads, report_lines, save_upload
+        from bot.content import UPLOAD_TYPES, UploadError, save_upload
+        from bot.content_jobs import ingest_uploads_lines
 
         message = update.effective_message
         person = await self._member(update)
@@ -326,7 +327,7 @@ class TelegramBot:
             return
         await self._say(update, say("upload_received", language, name=name))
         try:
-            lines = report_lines(*await asyncio.to_thread(ingest_uploads, self.settings))
+            lines = await asyncio.to_thread(ingest_uploads_lines, self.settings)
         except Exception as exc:  # the file is kept; the next change ingests it
             log.exception("upload ingest failed")
             await self._say(update, say("upload_ingest_failed", language, name=name, reason=str(exc)[:200]))
