@@ -13,10 +13,11 @@ from typing import Any
 
 from bot.compose import PartScorer, focused
 from bot.followup import Turn, lacks_subject, refers_back, with_subject
+from bot.intents import FRAMING_WORDS, wanted_fields
 from bot.retrieve import SOFT_MATCH_DEPTH, Passage, Retriever
 from bot.settings import Settings
 from bot.spelling import Correction, Speller
-from ingest.normalize import language_of
+from ingest.normalize import for_matching, language_of
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ MESSAGES = {
         "closest": "相关的主题：",
         "sources": "来源：",
         "corrected": "按{words}回答",
+        "which": "没看出「它」指的是哪个商品，请带上商品名再问一次。",
     },
     "en": {
         "not_found": "Sorry, the knowledge base has nothing that answers this; "
@@ -35,6 +37,7 @@ MESSAGES = {
         "closest": "Closest topics: ",
         "sources": "Sources: ",
         "corrected": "Answered for {words}",
+        "which": "Not sure which product \"it\" is; please ask again with its name.",
     },
 }
 
@@ -100,6 +103,9 @@ FOUND_FEATURES = (
 # The found decision looks at this many passages: retrieval puts the answering passage
 # first most of the time, not always, and a confident second passage still answers.
 FOUND_DEPTH = SOFT_MATCH_DEPTH
+# A follow-up stays on the previous subject when that subject's passage speaks of what
+# the question asks this well (soft coverage): near-synonyms score about 0.6 and up.
+ON_SUBJECT_MIN = 0.6
 
 
 def found_score(passage: Passage, settings: Settings) -> float:
@@ -185,6 +191,14 @@ def subject_of(answer: Answer) -> str | None:
     return answer.asked or answer.question
 
 
+def _asks_a_product_field(question: str, answer: Answer) -> bool:
+    """Does the question ask for a product's field (price, reply …) while the passage
+    answering it is about no product?"""
+    passage = answer.passages[answer.cited[0]]
+    return bool(wanted_fields(for_matching(question))) and not passage.chunk.about \
+        and passage.document.doc_type != "fab"
+
+
 class Answerer:
     """retrieve → fuse → decide found → compose. One instance per process."""
 
@@ -236,17 +250,39 @@ class Answerer:
                 if own.found and any(p.product_hinted for p in own.retrieved[:FOUND_DEPTH]):
                     return own
             answer = self._answer(question, resolved, language, k)
-            # A short question that does not point back may be a new topic of its own.
+            # A short question that does not point back may be a new topic of its own:
+            # "退货要几天" after a product is about returns, unless the product's own
+            # passage speaks of what it asks ("小孩能用吗" about a sunscreen for children).
+            if own is not None and own.found and (not answer.found or not self._on_subject(own, answer)):
+                return own
+            if answer.found and refers_back(question) and _asks_a_product_field(question, answer):
+                # "那它多少钱" after a returns question: no product to give the price of
+                return self._which(question, resolved, language, k)
             if answer.found or refers_back(question):
                 return answer
             if own is not None:
                 return own
         elif refers_back(question) and lacks_subject(question):
             # "那它多少钱" with nothing recent to refer to: any answer would be a guess.
-            passages = self.retriever.search(question, k)
-            return Answer(question, False, not_found_text(passages, language), passages, language,
-                          retrieved=passages, asked=question)
+            return self._which(question, question, language, k)
         return self._answer(question, question, language, k)
+
+    def _which(self, question: str, asked: str, language: str, k: int | None) -> Answer:
+        """Declined: the question points back at a product there is none of."""
+        passages = self.retriever.search(question, k)
+        text = MESSAGES[language]["which"]
+        return Answer(question, False, text, passages, language, retrieved=passages, asked=asked)
+
+    def _on_subject(self, own: Answer, followed: Answer) -> bool:
+        """Does the previous subject's answering passage speak of what the question asks
+        (its words, or near-synonyms) nearly as well as the passage it finds on its own?"""
+        query = own.retrieved[0].query if own.retrieved else None
+        weights = {w: x for w, x in (query.weights if query else {}).items() if w not in FRAMING_WORDS}
+        if not weights:
+            return True  # "多少钱" asks nothing but the kind of answer: the subject's
+        mine = self.retriever.soft_coverage(weights, own.passages[own.cited[0]])
+        theirs = self.retriever.soft_coverage(weights, followed.passages[followed.cited[0]])
+        return theirs >= min(mine, ON_SUBJECT_MIN)
 
     def _answer(self, question: str, asked: str, language: str, k: int | None) -> Answer:
         passages = self.retriever.search(asked, k) if asked else []

@@ -394,18 +394,36 @@ class Retriever:
         "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
         if not weights or not passages:
             return
+        total = sum(weights.values())
+        for passage, scores in zip(passages, self._soft_scores(weights, passages), strict=True):
+            passage.soft_coverage = sum(weights[w] * s for w, s in scores.items()) / total
+            passage.soft_min = min(scores.values())
+
+    def soft_coverage(self, weights: dict[str, float], passage: Passage) -> float:
+        """How much of what these words ask the passage speaks of (a word, or a word
+        with a close vector), IDF-weighted: 0 when there are no words."""
+        total = sum(weights.values())
+        if total <= 0:
+            return 0.0
+        scores = self._soft_scores(weights, [passage])[0]
+        return sum(weights[w] * s for w, s in scores.items()) / total
+
+    def _soft_scores(self, weights: dict[str, float], passages: list[Passage]) -> list[dict[str, float]]:
+        """For each passage, each word's match: 1.0 when it is there, else the cosine of
+        the passage's closest word."""
+        if not weights or not passages:
+            return []
         query_words = list(weights)
         query_vectors = self._word_vectors(query_words)
         passage_words_by_id = {p.chunk.id: words_of(p.matching_text) for p in passages}
         stored = self.reader.word_vectors([w for ws in passage_words_by_id.values() for w in ws])
-        total = sum(weights.values())
+        out: list[dict[str, float]] = []
         for passage in passages:
             text = passage.matching_text
             vectors = [stored[w] for w in passage_words_by_id[passage.chunk.id] if w in stored]
             best = (query_vectors @ np.vstack(vectors).T).max(axis=1) if vectors else np.zeros(len(query_words))
-            scores = [1.0 if word in text else float(b) for word, b in zip(query_words, best, strict=True)]
-            passage.soft_coverage = sum(weights[w] * s for w, s in zip(query_words, scores, strict=True)) / total
-            passage.soft_min = min(scores)
+            out.append({word: 1.0 if word in text else float(b) for word, b in zip(query_words, best, strict=True)})
+        return out
 
     def _fill_dense(self, query: np.ndarray, passages: list[Passage]) -> None:
         """Lexical-only hits get their cosine too (from stored vectors), so the

@@ -120,6 +120,30 @@ def test_a_question_with_its_own_subject_starts_afresh(other_chain: Services) ->
     assert "239" in text and "199" not in text
 
 
+def test_a_short_question_on_another_topic_after_a_product_is_answered_on_its_own(services: Services) -> None:
+    first = services.answerer.answer("空气净化器多少钱")
+    assert first.found and first.subject is not None and "空气净化器" in first.subject
+    for question, document in (("投诉怎么处理", "complaints.pdf"), ("能用积分吗", "会员积分规则.docx")):
+        answer = services.answerer.answer(question, previous=first.turn)
+        assert answer.found and answer.cited_passages[0].document.path == document, answer.text
+        assert "HY-AP" not in answer.body
+
+
+def test_a_short_question_the_product_speaks_of_stays_on_that_product(other_chain: Services) -> None:
+    first = other_chain.answerer.answer("积雪草面霜适合什么肤质")
+    answer = other_chain.answerer.answer("会闷痘吗", previous=first.turn)
+    assert answer.found and answer.subject == "积雪草修护面霜"
+    assert "闷痘多半是涂太厚" in answer.body
+
+
+def test_asking_the_price_of_it_after_a_rule_asks_which_product(other_chain: Services) -> None:
+    first = other_chain.answerer.answer("积分有效期多久")
+    assert first.found
+    answer = other_chain.answerer.answer("那它多少钱", previous=first.turn)
+    assert not answer.found
+    assert answer.text == "没看出「它」指的是哪个商品，请带上商品名再问一次。"
+
+
 def test_batch_conversations_carry_their_own_subject_only(
     other_chain: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
