@@ -94,6 +94,21 @@ def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
     (content / "catalogue" / "boots.md").write_text(
         "# 岩径中帮登山鞋（YJ-B350）\n\n门店价：899元\n\n## 卖点\n\n- GORE-TEX防水透气膜\n- Vibram大底\n\n"
         "## 穿上之后\n\n走碎石路不硌脚。\n", encoding="utf-8")
+    # a price line without a colon, pieces between bars, and no selling section at all
+    (content / "catalogue" / "温奶器.md").write_text(
+        "# 暖宝智能温奶器 WB-200\n\n零售价 ¥899 ｜ 会员积分正常累计 ｜ 保修两年\n\n"
+        "暖宝温奶器可以把奶温恒定在 37℃，夜里冲奶不用等。\n\n## 怎么用\n\n1. 加水至刻度线。\n2. 放入奶瓶，约 6 分钟到温。\n\n"
+        "## 顾客异议\n\n顾客说温奶器用不了多久就闲置。回应：可以解冻母乳、加热辅食，宝宝到两岁都用得上。\n",
+        encoding="utf-8")
+    # the code in a labelled bracket of the title; bold labels spaced apart by bars
+    (content / "catalogue" / "S09推车.md").write_text(
+        "# 轻旅 S09 高景观推车（货号 BB-S09）\n\n**建议零售价：¥1,599**　｜　颜色：燕麦白 / 深空灰　｜　产地：宁波\n\n"
+        "## 产品亮点\n\n- 车重 7.2kg，单手收车\n- 座椅离地 55cm\n", encoding="utf-8")
+    # a product list with a name, a code, a price and one selling column of its own wording
+    (content / "catalogue" / "婴童用品.csv").write_text(
+        "商品名称,SKU,门店价,会员价,规格,一句话卖点,注意事项\n"
+        "贝亲自然实感奶瓶,BB-PG160,129,119,160ml 宽口径,仿母乳的奶嘴宝宝不抗拒,首次使用前煮沸消毒5分钟\n"
+        "好孩子轻便推车,BB-GB709,1299,1199,6.8kg,单手一秒收车,承重不超过15kg\n", encoding="utf-8")
     (content / "courses").mkdir()
     (content / "courses" / "fab_lesson.md").write_text(LESSON, encoding="utf-8")
     settings = Settings(home=base / "home")
@@ -106,6 +121,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
     ("电热毯", "暖暖恒温电热毯", "HB-611"),
     ("加湿器", "静音加湿器", "JS-450"),
     ("登山鞋", "岩径中帮登山鞋", "YJ-B350"),
+    ("温奶器", "暖宝智能温奶器", "WB-200"),
+    ("S09", "轻旅 S09 高景观推车", "BB-S09"),
+    ("奶瓶", "贝亲自然实感奶瓶", "BB-PG160"),
 ])
 def test_each_page_is_a_product_card(pages: Services, asked: str, product: str, sku: str) -> None:
     card = find_product(pages.reader, asked)
@@ -128,9 +146,20 @@ def test_a_page_keeps_each_field_with_the_heading_or_label_it_came_from(pages: S
     assert word_fields["price"] == "299元"
 
 
+def test_pieces_between_bars_are_fields_and_bars_are_nothing(pages: Services) -> None:
+    card = find_product(pages.reader, "S09")
+    assert card is not None
+    values = {p.label: p.value for p in card.chunk.parts}
+    assert (values["建议零售价"], values["颜色"], values["产地"]) == ("¥1,599", "燕麦白 / 深空灰", "宁波")
+    assert not any(p.value.strip("｜| ") == "" for p in card.chunk.parts)
+    warmer = find_product(pages.reader, "WB-200")
+    assert warmer is not None and warmer.chunk.metadata["price"] == "¥899"
+
+
 def test_a_lesson_about_fab_selling_is_not_a_product(pages: Services) -> None:
     names = {c.metadata["product"] for c, _ in pages.reader.product_chunks()}
-    assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋"}
+    assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋", "暖宝智能温奶器",
+                     "轻旅 S09 高景观推车", "贝亲自然实感奶瓶", "好孩子轻便推车"}
     lesson = next(d for d in pages.reader.documents().values() if d.path.endswith("fab_lesson.md"))
     assert lesson.doc_type == "course"
 
@@ -147,6 +176,10 @@ def test_quiz_questions_are_generated_for_every_page(pages: Services) -> None:
     ("登山鞋多少钱", "899元"),
     ("加湿器能加精油吗", "腐蚀"),
     ("how long is the rice cooker warranty", "3 years"),
+    ("温奶器多少钱", "¥899"),
+    ("S09推车多少钱", "¥1,599"),
+    ("奶瓶会员价多少", "119"),
+    ("顾客说温奶器会闲置 怎么回", "解冻母乳"),
 ])
 def test_questions_about_a_page_are_answered_from_it(pages: Services, question: str, expected: str) -> None:
     answerer: Answerer = pages.answerer

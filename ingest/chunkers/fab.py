@@ -149,8 +149,11 @@ class HeaderMatch:
 
     @property
     def is_fab(self) -> bool:
+        """Product rows: a name column with two selling columns, or with one and a code
+        or price column ("商品名称, SKU, 门店价, 一句话卖点")."""
         fields = set(self.columns.values())
-        return "product" in fields and len(fields & FAB_CORE) >= 2
+        selling = len(fields & FAB_CORE)
+        return "product" in fields and (selling >= 2 or (selling == 1 and bool(fields & {"sku", "price"})))
 
 
 def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None) -> HeaderMatch | None:

@@ -30,8 +30,15 @@ MIN_SELLING_FIELDS = 2
 PRODUCT_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+"
                           r"|(?<![A-Za-z0-9])[A-Z]{1,4}\d{3,}[A-Z]?(?![A-Za-z0-9])")
 _LABEL_VALUE = re.compile(r"^\s*(?P<label>[^：:\n]{1,16})[：:]\s*(?P<value>\S.*)$")
-_PIECE_GAP = re.compile(r"\s{2,}|\u3000+")
+# "零售价 ¥899", "RRP CNY 129": a short label and an amount, without a colon
+_LABEL_AMOUNT = re.compile(r"^\s*(?P<label>[^\s：:\d¥￥$€]{1,8}|[A-Za-z][A-Za-z ]{1,15}?)\s+"
+                           r"(?P<value>(?:[¥￥$€]|CNY|RMB|HK\$)\s?\d.*)$")
+# pieces of one line: wide gaps, or a bar or dot between them ("¥899 ｜ 保修两年", "¥1,299 · 会员 9 折")
+_PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+")
 _TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
+# what is left of "（货号 BB-S09）" once the code is taken out
+_EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:货号|型号|款号|编码|商品编码|sku|item code|code|model)?\s*[:：]?\s*[)）\]】]",
+                               re.IGNORECASE)
 MAX_LABEL_CHARS = 24
 
 
@@ -100,7 +107,7 @@ def _labelled(text: str) -> list[tuple[str, str] | str]:
     out: list[tuple[str, str] | str] = []
     for line in text.splitlines():
         for piece in _PIECE_GAP.split(line.strip()):
-            match = _LABEL_VALUE.match(piece)
+            match = _LABEL_VALUE.match(piece) or _LABEL_AMOUNT.match(piece)
             out.append((match.group("label").strip(), match.group("value").strip()) if match else piece)
     return [p for p in out if p]
 
@@ -112,7 +119,7 @@ def _split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]
     if not sku and codes:
         sku = next((c for c in codes if "-" in c or "_" in c), codes[-1])
     name = title.replace(sku, " ") if sku and sku in title else title
-    name = _TITLE_SEPARATORS.sub(" ", name).strip(" ｜|-–—:：()（）")
+    name = _TITLE_SEPARATORS.sub(" ", _EMPTY_CODE_LABEL.sub(" ", name)).strip(" ｜|-–—:：()（）")
     return metadata.get("product") or name, sku
 
 
@@ -145,8 +152,8 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
     priced = "price" in page.fields or "price" in document.metadata
     if not (coded or priced):
         return None  # a lesson on FAB selling has these sections too, but sells nothing
-    # a code and a price say "product" already: one selling section is then enough
-    if len(seen & SELLING_FIELDS) < (1 if coded and priced else MIN_SELLING_FIELDS):
+    # a code and a price say "product" already, whatever sections follow
+    if not (coded and priced) and len(seen & SELLING_FIELDS) < MIN_SELLING_FIELDS:
         return None
     if sku and "sku" not in page.fields:
         page.fields["sku"] = (sku, "")
