@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.amounts import amounts, fits
 from bot.intents import wanted_fields
 from bot.retrieve import Passage, Query, matching_form
 from ingest.chunkers.common import prose_parts
@@ -36,6 +37,7 @@ _ASKS_QUANTITY = re.compile(r"多少|多大|多厚|多重|多高|多长|多久|�
                             r"how (?:many|much|long|big|heavy|often|far)|what size")
 _HAS_NUMBER = re.compile(r"\d")
 QUANTITY_BONUS = 0.3
+RANGE_BONUS = 1.5  # the case of a rule whose range holds the amount asked about is the answer
 # A question after the procedure itself gets the steps in order, not the best one.
 _ASKS_PROCEDURE = re.compile(r"步骤|流程|怎么办理|怎么操作|怎么处理|哪几步|几个步骤|程序|"
                              r"steps|procedure|process|how do (?:i|we|you)")
@@ -108,6 +110,7 @@ class PartScorer:
         bigrams = [b for b in dict.fromkeys(cjk_bigrams(query.norm)) if b not in context]
         wanted = set(wanted_fields(query.norm))
         quantity = bool(_ASKS_QUANTITY.search(query.norm))
+        asked = amounts(query.norm)
         norms = [for_matching(p.text) for p in parts]
         dense = self._dense(query, parts)
         out = []
@@ -119,7 +122,11 @@ class PartScorer:
             pairs = sum(1 for b in bigrams if b in norm) / len(bigrams) if bigrams else 0.0
             intent = INTENT_BONUS if part.field in wanted else 0.0
             number = QUANTITY_BONUS if quantity and _HAS_NUMBER.search(norm) else 0.0
-            out.append(lexical + BIGRAM_WEIGHT * pairs + DENSE_WEIGHT * cosine + intent + number)
+            # "补6000积分谁批": the case whose range holds 6000, not the one that says 5000
+            # an amount the part says in so many words is matched as a word
+            ranges = {fits(a, norm) for a in asked if not any(_same_number(a, other) for other in norms)}
+            in_range = RANGE_BONUS if True in ranges else -RANGE_BONUS if False in ranges else 0.0
+            out.append(lexical + BIGRAM_WEIGHT * pairs + DENSE_WEIGHT * cosine + intent + number + in_range)
         return out
 
     def _dense(self, query: Query, parts: list[Part]) -> list[float]:
@@ -132,6 +139,10 @@ class PartScorer:
                 self._vectors.clear()
             self._vectors.update(zip(missing, self.embedder.embed_documents(missing), strict=True))
         return [float(self._vectors[t] @ query.vector) for t in texts]
+
+
+def _same_number(amount: float, norm: str) -> bool:
+    return re.search(rf"(?<![\d.,]){amount:g}(?![\d.])", norm.replace(",", "")) is not None
 
 
 def focused(passage: Passage, scorer: PartScorer, max_chars: int) -> Composed:

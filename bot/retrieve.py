@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
+from bot.amounts import amount_words, speaks_of
 from bot.intents import FRAMING_WORDS, wanted_fields
 from bot.settings import Settings
 from ingest.embedder import Embedder
@@ -128,16 +129,18 @@ def idf_weights(terms: QueryTerms, frequencies: dict[str, int], total: int) -> d
 Translations = dict[str, list[str]]
 
 
-def coverage(weights: dict[str, float], text: str, translations: Translations | None = None) -> float:
+def coverage(weights: dict[str, float], text: str, translations: Translations | None = None,
+             asked: frozenset[str] = frozenset()) -> float:
     """IDF-weighted share of the question's words found in the passage, each also
-    found by its translation in the other language."""
+    found by its translation in the other language; an amount asked about (`asked`) is
+    found where the passage states a range that holds it."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
     also = translations or {}
     found = 0.0
     for word, weight in weights.items():
-        if word in text:
+        if speaks_of(word, text, asked):
             found += weight
         elif any(x in text for x in also.get(word, ())):
             found += TRANSLATED_CREDIT * weight  # a translation is a weaker match than the word
@@ -152,14 +155,16 @@ TRANSLATED_CREDIT = 0.5
 WORD_CACHE = 50_000
 
 
-def part_focus(weights: dict[str, float], passage: Passage, translations: Translations | None = None) -> float:
+def part_focus(weights: dict[str, float], passage: Passage, translations: Translations | None = None,
+               asked: frozenset[str] = frozenset()) -> float:
     """Coverage of the question by the passage's best single part (with the title and
     section it stands under): the passage that holds the fact in one step, rule or
     field wins over a neighbour that only mentions the same words here and there."""
     if not weights or not passage.chunk.parts:
         return passage.coverage
     context = matching_form(passage.document.title, passage.chunk.section, "")
-    return max(coverage(weights, context + "\n" + part_form(part.text), translations) for part in passage.chunk.parts)
+    return max(coverage(weights, context + "\n" + part_form(part.text), translations, asked)
+               for part in passage.chunk.parts)
 
 
 @lru_cache(maxsize=100_000)
@@ -177,7 +182,7 @@ def _unit_of(word: str) -> str:
 
 
 def detail_coverage(weights: dict[str, float], names: str, passage: Passage,
-                    translations: Translations | None = None) -> float:
+                    translations: Translations | None = None, asked: frozenset[str] = frozenset()) -> float:
     """Coverage of the words that are not the named products' names or SKUs: "刀网多久换"
     about a shaver is only answered if the passage mentions the shaver's foil."""
     also = translations or {}
@@ -186,7 +191,7 @@ def detail_coverage(weights: dict[str, float], names: str, passage: Passage,
             and not any(x in names for x in also.get(t, ()))}
     if not rest:
         return 1.0
-    return coverage(rest, matching_form("", None, passage.chunk.text), translations)
+    return coverage(rest, matching_form("", None, passage.chunk.text), translations, asked)
 
 
 @lru_cache(maxsize=50_000)
@@ -300,6 +305,7 @@ class Retriever:
                     passage.dense = score
                 passage.score += weight / (s.rrf_k + rank)
         question_norm = for_matching(question)
+        asked = amount_words(question_norm)
         missing_dense = [p for p in passages.values() if not {"dense", "crossing"} & set(p.ranks)]
         if missing_dense:
             self._fill_dense(vector, missing_dense)
@@ -308,9 +314,9 @@ class Retriever:
         for passage in passages.values():
             # translations only stand in for a passage in the other language
             passage.translations = translations if not speaks(passage.chunk.text, question_language) else {}
-            passage.coverage = coverage(weights, passage.matching_text, passage.translations)
+            passage.coverage = coverage(weights, passage.matching_text, passage.translations, asked)
             # a passage with none of the question's words has no part with any of them
-            passage.focus = part_focus(weights, passage, passage.translations) if passage.coverage else 0.0
+            passage.focus = part_focus(weights, passage, passage.translations, asked) if passage.coverage else 0.0
             passage.score += s.part_focus_weight * passage.focus
             named = names_product(question_norm, passage.chunk)
             if named is None and passage.translations and passage.chunk.about:
@@ -330,8 +336,8 @@ class Retriever:
         names = "\n".join(product_name(p.chunk) for p in passages.values() if p.product_match)
         if names:
             for passage in ranked:
-                passage.detail_coverage = detail_coverage(weights, names, passage, passage.translations)
-        self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH])
+                passage.detail_coverage = detail_coverage(weights, names, passage, passage.translations, asked)
+        self._soft_match(weights, ranked[:SOFT_MATCH_DEPTH], asked)
         best = dense[0][1] if dense else 0.0  # the merged list holds both languages' best
         for passage in ranked:
             passage.dense_best = max(best, passage.dense)
@@ -388,14 +394,15 @@ class Retriever:
             terms = QueryTerms(words_out, [], [])
         return idf_weights(terms, frequencies, total)
 
-    def _soft_match(self, weights: dict[str, float], passages: list[Passage]) -> None:
+    def _soft_match(self, weights: dict[str, float], passages: list[Passage],
+                    asked: frozenset[str] = frozenset()) -> None:
         """Does each passage speak about every thing the question asks? A question word
         counts as present when it, or a word with a close vector, is in the passage:
         "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
         if not weights or not passages:
             return
         total = sum(weights.values())
-        for passage, scores in zip(passages, self._soft_scores(weights, passages), strict=True):
+        for passage, scores in zip(passages, self._soft_scores(weights, passages, asked), strict=True):
             passage.soft_coverage = sum(weights[w] * s for w, s in scores.items()) / total
             passage.soft_min = min(scores.values())
 
@@ -408,7 +415,8 @@ class Retriever:
         scores = self._soft_scores(weights, [passage])[0]
         return sum(weights[w] * s for w, s in scores.items()) / total
 
-    def _soft_scores(self, weights: dict[str, float], passages: list[Passage]) -> list[dict[str, float]]:
+    def _soft_scores(self, weights: dict[str, float], passages: list[Passage],
+                     asked: frozenset[str] = frozenset()) -> list[dict[str, float]]:
         """For each passage, each word's match: 1.0 when it is there, else the cosine of
         the passage's closest word."""
         if not weights or not passages:
@@ -422,7 +430,8 @@ class Retriever:
             text = passage.matching_text
             vectors = [stored[w] for w in passage_words_by_id[passage.chunk.id] if w in stored]
             best = (query_vectors @ np.vstack(vectors).T).max(axis=1) if vectors else np.zeros(len(query_words))
-            out.append({word: 1.0 if word in text else float(b) for word, b in zip(query_words, best, strict=True)})
+            out.append({word: 1.0 if speaks_of(word, text, asked) else float(b)
+                        for word, b in zip(query_words, best, strict=True)})
         return out
 
     def _fill_dense(self, query: np.ndarray, passages: list[Passage]) -> None:

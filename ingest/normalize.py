@@ -43,7 +43,7 @@ STOPWORDS = frozenset(
     a an the is are was were be been to of in on for and or with at by from as it this that
     what which who whom how when where why do does did can could should would will shall may
     i you he she we they my your our their me us them if about into than then so not no any
-    there here please tell much many long soon fast need say says now get got just still also
+    there here please tell much many long soon fast need say says now get got just still also time
     多久 多长 多长时间 多大 多重 多厚 多高 多远 多少钱 几点 几天 几个 几倍 几分 几度 几期 几折 几次
     几号 几时 几岁 哪款 哪种 哪个 哪里 哪儿 哪家 啥时候 什么时候 什么样 怎么弄 咋整 咋弄 行不行
     好不好 对不对 是不是 有没有 要不要 会不会 能否 是否 一般 大概 现在 我们 咱们 客户 顾客 客人

@@ -59,3 +59,21 @@ def test_a_heading_whose_words_are_in_the_title_stays_a_section() -> None:
     again = LoadedDocument(blocks=[Block("heading", "退换货流程（2026版）", level=1),
                                    Block("heading", "退货", level=2), *steps("核对小票。")])
     assert [c.section for c in chunk_document(again, "sop", "退换货流程", ChunkLimits())] == ["退货"]
+
+
+def test_a_table_in_course_notes_keeps_each_row_whole_with_its_headers() -> None:
+    table = Block("table", rows=[["补录积分", "审批人", "时限"], ["5000分及以下", "店长", "当天"],
+                                 ["5000分以上", "区域经理", "3个工作日"]])
+    document = LoadedDocument(blocks=[Block("paragraph", "顾客忘记报手机号的，可在 30 天内补录积分。"), table,
+                                      Block("paragraph", "补录后短信通知顾客。")])
+
+    chunks = chunk_document(document, "course", "补录积分审批", ChunkLimits())
+
+    assert len(chunks) == 1
+    assert [(p.kind, p.text) for p in chunks[0].parts] == [
+        ("sentence", "顾客忘记报手机号的，可在 30 天内补录积分。"),
+        ("row", "补录积分：5000分及以下；审批人：店长；时限：当天"),
+        ("row", "补录积分：5000分以上；审批人：区域经理；时限：3个工作日"),
+        ("sentence", "补录后短信通知顾客。"),
+    ]
+    assert chunks[0].text.splitlines()[1:3] == [p.text for p in chunks[0].parts[1:3]]

@@ -144,6 +144,52 @@ def test_asking_the_price_of_it_after_a_rule_asks_which_product(other_chain: Ser
     assert answer.text == "没看出「它」指的是哪个商品，请带上商品名再问一次。"
 
 
+# A rule's cases by amount, as a table in a course note and as an English list.
+TIERS_TABLE = """# 补录积分审批
+
+顾客消费时忘记报手机号的，可在 30 天内凭小票补录积分。
+
+| 补录积分 | 审批人 | 时限 |
+| --- | --- | --- |
+| 5000分及以下 | 店长 | 当天 |
+| 5000分以上 | 区域经理 | 3个工作日 |
+"""
+TIERS_LIST = """# Refund approvals
+
+Who signs off a refund depends on its amount.
+
+- Refunds up to ¥500: the store manager approves on the spot.
+- Over ¥500 and up to ¥3,000: the area manager approves in WeCom, usually within 2 hours.
+- Above ¥3,000: the area manager and then the operations director.
+"""
+
+
+@pytest.fixture(scope="module")
+def tiers(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
+    base = tmp_path_factory.mktemp("tiers")
+    content = base / "content"
+    content.mkdir()
+    (content / "补录积分审批.md").write_text(TIERS_TABLE, encoding="utf-8")
+    (content / "refund_approvals.md").write_text(TIERS_LIST, encoding="utf-8")
+    settings = Settings(home=base / "home")
+    ingest(settings, [content], embedder=real_embedder)
+    return Services(settings)
+
+
+@pytest.mark.parametrize(("question", "shown", "not_shown"), [
+    ("补6000积分谁批", "5000分以上；审批人：区域经理；时限：3个工作日", "店长"),
+    ("补录3000积分要谁审批", "5000分及以下；审批人：店长；时限：当天", "区域经理"),
+    ("who approves a 2000 yuan refund", "Over ¥500 and up to ¥3,000: the area manager", "store manager"),
+    ("refund of 5000 who signs off", "Above ¥3,000: the area manager and then the operations director", "store manager"),
+    ("a ¥300 refund, who approves?", "up to ¥500: the store manager", "director"),
+])
+def test_an_amount_is_answered_with_the_case_whose_range_holds_it(
+        tiers: Services, question: str, shown: str, not_shown: str) -> None:
+    answer = tiers.answerer.answer(question)
+    assert answer.found, answer.text
+    assert shown in answer.body and not_shown not in answer.body, answer.body
+
+
 def test_batch_conversations_carry_their_own_subject_only(
     other_chain: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.chunkers.common import ChunkLimits, block_lines, prose_parts, sections
-from ingest.document import Chunk, LoadedDocument
+from ingest.chunkers.common import ChunkLimits, block_lines, prose_parts, render_table, sections
+from ingest.document import Chunk, LoadedDocument, Part
 from ingest.normalize import split_sentences
 
 _SOFT_BREAK = re.compile(r"(?<=[，,、：:])")
@@ -15,13 +15,40 @@ def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chu
     chunks: list[Chunk] = []
     for section in sections(document, title):
         sentences: list[str] = []
+        rows: set[str] = set()
         for block in section.blocks:
+            if block.kind == "table":
+                # a row with its headers is one fact: never cut into sentences, on a line of its own
+                for row in render_table(block.rows):
+                    rows.update(fit_sentence(row, limits.chunk_chars))
+                    sentences.extend(f"\n{piece}\n" for piece in fit_sentence(row, limits.chunk_chars))
+                continue
             for line in block_lines(block):
-                for sentence in split_sentences(line):
-                    sentences.extend(fit_sentence(sentence, limits.chunk_chars))
-        for text in pack(sentences, limits.chunk_chars, limits.overlap_chars):
-            chunks.append(Chunk(text=text, section=section.name, parts=prose_parts(text.splitlines())))
+                pieces = [p for s in split_sentences(line) for p in fit_sentence(s, limits.chunk_chars)]
+                if pieces:
+                    pieces[-1] += "\n"  # a paragraph or list item ends its line: steps stay apart
+                sentences.extend(pieces)
+        for packed in pack(sentences, limits.chunk_chars, limits.overlap_chars):
+            text = _BLANK_LINES.sub("\n", packed).strip()
+            chunks.append(Chunk(text=text, section=section.name, parts=_parts(text.splitlines(), rows)))
     return chunks
+
+
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+def _parts(lines: list[str], rows: set[str]) -> list[Part]:
+    """Table rows as rows; the running text between them as prose."""
+    parts: list[Part] = []
+    prose: list[str] = []
+    for line in lines:
+        if line in rows:
+            parts.extend(prose_parts(prose))
+            prose = []
+            parts.append(Part("row", line))
+        else:
+            prose.append(line)
+    return parts + prose_parts(prose)
 
 
 def fit_sentence(sentence: str, limit: int) -> list[str]:
