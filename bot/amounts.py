@@ -8,6 +8,7 @@ import math
 import re
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_UNITS = r"元|块|积分|分|件|个|次|天|公里|公分|厘米|cm|km|kg|g|yuan|points|days"
 _SCALE = {"千": 1_000, "k": 1_000, "K": 1_000, "万": 10_000, "w": 10_000, "W": 10_000}
 # An amount in a question: a number with a unit or currency, or after a word that
 # takes an amount ("退款2000", "补6000积分", "a 2000 yuan refund", "refund of 5000"); not a
@@ -16,9 +17,9 @@ _AMOUNT = re.compile(
     rf"(?:(?P<before>退款|退|补录?|消费|买了?|付了?|充值?|金额|现金|花了?|refund(?: of)?|spend(?: of)?|spent|worth|of)"
     rf"\s*[¥￥$]?\s*|(?P<currency>[¥￥$])\s*|(?<![A-Za-z0-9.\-:/]))"
     rf"(?P<n>{_NUMBER})(?P<scale>[千万kKwW](?![A-Za-z]))?"
-    rf"(?P<unit>\s*(?:元|块|积分|分|件|个|次|天|公里|公分|厘米|cm|km|kg|g|yuan|rmb|cny|points|days|dollars)(?![A-Za-z]))?",
+    rf"(?P<unit>\s*(?:{_UNITS}|rmb|cny|dollars)(?![A-Za-z]))?",
     re.IGNORECASE)
-_UNIT = r"\s*(?:元|块|积分|分|件|个|次|天|日|公里|公分|厘米|cm|km|kg|g|%|points|days|yuan)?"
+_UNIT = rf"\s*(?:{_UNITS}|日|%)?"
 # "≤500元", "不超过500", "500元以内", ">3000", "超过3000元", "满1000", "1000元以上"
 _CURRENCY = r"\s*(?:[¥￥$]|cny|rmb|hk\$)?\s*"
 _UPPER_BEFORE = re.compile(rf"(?:≤|<=|＜=|<|＜|不超过|不高于|不满|低于|少于|未满|不足|以内的?|以下的?|"
@@ -79,12 +80,7 @@ def fits(amount: float, text: str) -> bool | None:
     return any(low <= amount <= high for low, high in found)
 
 
-def has_range_for(amount: float, text: str) -> bool:
-    """Does some clause of the text state a range the amount falls in?"""
-    return bool(fits(amount, text))
-
-
 def speaks_of(word: str, text: str, asked: frozenset[str] = frozenset()) -> bool:
     """The word is in the text, or it is an amount asked about (one of `asked`) that the
     text states a range for."""
-    return word in text or (word in asked and has_range_for(float(word), text))
+    return word in text or (word in asked and bool(fits(float(word), text)))

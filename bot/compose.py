@@ -110,8 +110,9 @@ class PartScorer:
         bigrams = [b for b in dict.fromkeys(cjk_bigrams(query.norm)) if b not in context]
         wanted = set(wanted_fields(query.norm))
         quantity = bool(_ASKS_QUANTITY.search(query.norm))
-        asked = amounts(query.norm)
         norms = [for_matching(p.text) for p in parts]
+        # an amount a part says in so many words is matched as a word, not by range
+        asked = [a for a in amounts(query.norm) if not any(_same_number(a, norm) for norm in norms)]
         dense = self._dense(query, parts)
         out = []
         for part, norm, cosine in zip(parts, norms, dense, strict=True):
@@ -123,8 +124,7 @@ class PartScorer:
             intent = INTENT_BONUS if part.field in wanted else 0.0
             number = QUANTITY_BONUS if quantity and _HAS_NUMBER.search(norm) else 0.0
             # "补6000积分谁批": the case whose range holds 6000, not the one that says 5000
-            # an amount the part says in so many words is matched as a word
-            ranges = {fits(a, norm) for a in asked if not any(_same_number(a, other) for other in norms)}
+            ranges = {fits(a, norm) for a in asked}
             in_range = RANGE_BONUS if True in ranges else -RANGE_BONUS if False in ranges else 0.0
             out.append(lexical + BIGRAM_WEIGHT * pairs + DENSE_WEIGHT * cosine + intent + number + in_range)
         return out

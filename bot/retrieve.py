@@ -167,6 +167,11 @@ def part_focus(weights: dict[str, float], passage: Passage, translations: Transl
                for part in passage.chunk.parts)
 
 
+def _weighted(weights: dict[str, float], scores: dict[str, float]) -> float:
+    """The IDF-weighted mean of each word's match."""
+    return sum(weights[w] * s for w, s in scores.items()) / sum(weights.values())
+
+
 @lru_cache(maxsize=100_000)
 def part_form(text: str) -> str:
     return for_matching(text)
@@ -401,19 +406,16 @@ class Retriever:
         "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
         if not weights or not passages:
             return
-        total = sum(weights.values())
         for passage, scores in zip(passages, self._soft_scores(weights, passages, asked), strict=True):
-            passage.soft_coverage = sum(weights[w] * s for w, s in scores.items()) / total
+            passage.soft_coverage = _weighted(weights, scores)
             passage.soft_min = min(scores.values())
 
     def soft_coverage(self, weights: dict[str, float], passage: Passage) -> float:
         """How much of what these words ask the passage speaks of (a word, or a word
         with a close vector), IDF-weighted: 0 when there are no words."""
-        total = sum(weights.values())
-        if total <= 0:
+        if sum(weights.values()) <= 0:
             return 0.0
-        scores = self._soft_scores(weights, [passage])[0]
-        return sum(weights[w] * s for w, s in scores.items()) / total
+        return _weighted(weights, self._soft_scores(weights, [passage])[0])
 
     def _soft_scores(self, weights: dict[str, float], passages: list[Passage],
                      asked: frozenset[str] = frozenset()) -> list[dict[str, float]]:

@@ -20,8 +20,9 @@ def chunk(document: LoadedDocument, title: str, limits: ChunkLimits) -> list[Chu
             if block.kind == "table":
                 # a row with its headers is one fact: never cut into sentences, on a line of its own
                 for row in render_table(block.rows):
-                    rows.update(fit_sentence(row, limits.chunk_chars))
-                    sentences.extend(f"\n{piece}\n" for piece in fit_sentence(row, limits.chunk_chars))
+                    pieces = fit_sentence(row, limits.chunk_chars)
+                    rows.update(pieces)
+                    sentences.extend(f"\n{piece}\n" for piece in pieces)
                 continue
             for line in block_lines(block):
                 pieces = [p for s in split_sentences(line) for p in fit_sentence(s, limits.chunk_chars)]
