@@ -77,3 +77,14 @@ def test_a_table_in_course_notes_keeps_each_row_whole_with_its_headers() -> None
         ("sentence", "补录后短信通知顾客。"),
     ]
     assert chunks[0].text.splitlines()[1:3] == [p.text for p in chunks[0].parts[1:3]]
+
+
+def test_a_sheet_cell_of_several_lines_ending_in_semicolons_reads_as_one_list() -> None:
+    table = Block("table", rows=[["产品名称", "特点", "优势", "利益"],
+                                 ["水漾冲牙器", "脉冲1400次/分钟；\n3档水压；\nIPX7防水", "牙缝冲得干净", "戴牙套也方便"]])
+    document = LoadedDocument(blocks=[table])
+
+    chunks = chunk_document(document, "fab", "个护FAB", ChunkLimits())
+
+    features = [p.value for c in chunks for p in c.parts if p.field == "features"]
+    assert features == ["脉冲1400次/分钟；3档水压；IPX7防水"]

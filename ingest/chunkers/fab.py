@@ -218,8 +218,9 @@ def is_fab_document(document: LoadedDocument, meaning: HeaderMeaning | None = No
 
 
 def _cell_value(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "；".join(lines)
+    """A cell's lines as one value; lines that already end in "；" are not given a second."""
+    lines = [line.strip().rstrip("；;").strip() for line in text.splitlines()]
+    return "；".join(line for line in lines if line)
 
 
 def field_part(name: str | None, label: str, value: str, english: bool) -> Part:
