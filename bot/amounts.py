@@ -84,3 +84,29 @@ def speaks_of(word: str, text: str, asked: frozenset[str] = frozenset()) -> bool
     """The word is in the text, or it is an amount asked about (one of `asked`) that the
     text states a range for."""
     return word in text or (word in asked and bool(fits(float(word), text)))
+
+
+# A follow-up that changes only the amount: "那2500呢", "if it's 5000?", "3千呢"
+_BARE_NUMBER = re.compile(rf"(?<![A-Za-z0-9.\-:/])(?P<n>{_NUMBER})(?P<scale>[千万kKwW](?![A-Za-z]))?(?![\d.])")
+
+
+def with_amount_of(subject: str, follow_up: str) -> str:
+    """The earlier question a follow-up refers to, with its amount replaced by the
+    number the follow-up names ("退500块谁批" then "那2500呢" asks about 2500), or left
+    out when the follow-up names none: an amount belongs to the question that names it,
+    so "要带小票吗" is not asked about that 500."""
+    named = _named(subject)
+    if not named:
+        return subject
+    number = _BARE_NUMBER.search(follow_up)
+    replacement = number.group(0) if number else ""
+    out, last = [], 0
+    for m in named:
+        out.append(subject[last:m.start("n")])
+        if replacement:  # the new number, in the old one's place and with its unit
+            out.append(replacement)
+            last = m.end("scale") if m.group("scale") else m.end("n")
+        else:
+            last = m.end("unit") if m.group("unit") else m.end("n")
+    out.append(subject[last:])
+    return "".join(out)

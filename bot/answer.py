@@ -191,6 +191,16 @@ def subject_of(answer: Answer) -> str | None:
     return answer.asked or answer.question
 
 
+def _heading_words(words: dict[str, float], answer: Answer) -> set[str]:
+    """The words (of two characters or more) that the title or section of the rule or
+    note the answer stands on uses: a question that names a topic names it like this."""
+    passage = answer.passages[answer.cited[0]]
+    if passage.chunk.about or passage.document.doc_type == "fab":
+        return set()  # a product's name: a product named in passing is no topic of its own
+    heading = for_matching(f"{passage.document.title} {passage.chunk.section or ''}")
+    return {w for w in words if len(w) >= 2 and w in heading}
+
+
 def _asks_a_product_field(question: str, answer: Answer) -> bool:
     """Does the question ask for a product's field (price, reply …) while the passage
     answering it is about no product?"""
@@ -274,14 +284,18 @@ class Answerer:
         return Answer(question, False, text, passages, language, retrieved=passages, asked=asked)
 
     def _on_subject(self, own: Answer, followed: Answer) -> bool:
-        """Does the previous subject's answering passage speak of what the question asks
-        (its words, or near-synonyms) nearly as well as the passage it finds on its own?"""
+        """Does the answer about the previous subject speak of what the question asks
+        (its words, or near-synonyms) nearly as well as the answer it finds on its own?
+        The answers, not their passages: a whole returns policy mentions points somewhere,
+        but the refund rule it shows for "积分咋抵钱" does not."""
         query = own.retrieved[0].query if own.retrieved else None
         weights = {w: x for w, x in (query.weights if query else {}).items() if w not in FRAMING_WORDS}
         if not weights:
             return True  # "多少钱" asks nothing but the kind of answer: the subject's
-        mine = self.retriever.soft_coverage(weights, own.passages[own.cited[0]])
-        theirs = self.retriever.soft_coverage(weights, followed.passages[followed.cited[0]])
+        if _heading_words(weights, own) - _heading_words(weights, followed):
+            return False  # "积分咋抵现" names the topic of the passage it finds on its own
+        mine = self.retriever.soft_coverage(weights, own.body)
+        theirs = self.retriever.soft_coverage(weights, followed.body)
         return theirs >= min(mine, ON_SUBJECT_MIN)
 
     def _answer(self, question: str, asked: str, language: str, k: int | None) -> Answer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.amounts import with_amount_of
 from ingest.normalize import for_matching, words
 
 # Words that point back at something said before.
@@ -49,4 +50,4 @@ def with_subject(question: str, previous: Turn | None) -> str | None:
         return None
     if for_matching(previous.subject) in for_matching(question):
         return None
-    return f"{previous.subject} {question}"
+    return f"{with_amount_of(previous.subject, question)} {question}"

@@ -406,31 +406,30 @@ class Retriever:
         "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
         if not weights or not passages:
             return
-        for passage, scores in zip(passages, self._soft_scores(weights, passages, asked), strict=True):
+        for passage, scores in zip(passages, self._soft_scores(weights, [p.matching_text for p in passages], asked), strict=True):
             passage.soft_coverage = _weighted(weights, scores)
             passage.soft_min = min(scores.values())
 
-    def soft_coverage(self, weights: dict[str, float], passage: Passage) -> float:
-        """How much of what these words ask the passage speaks of (a word, or a word
-        with a close vector), IDF-weighted: 0 when there are no words."""
+    def soft_coverage(self, weights: dict[str, float], text: str) -> float:
+        """How much of what these words ask the text speaks of (a word, or a word with a
+        close vector), IDF-weighted: 0 when there are no words."""
         if sum(weights.values()) <= 0:
             return 0.0
-        return _weighted(weights, self._soft_scores(weights, [passage])[0])
+        return _weighted(weights, self._soft_scores(weights, [for_matching(text)])[0])
 
-    def _soft_scores(self, weights: dict[str, float], passages: list[Passage],
+    def _soft_scores(self, weights: dict[str, float], texts: list[str],
                      asked: frozenset[str] = frozenset()) -> list[dict[str, float]]:
-        """For each passage, each word's match: 1.0 when it is there, else the cosine of
-        the passage's closest word."""
-        if not weights or not passages:
+        """For each text (in matching form), each word's match: 1.0 when it is there,
+        else the cosine of the text's closest word."""
+        if not weights or not texts:
             return []
         query_words = list(weights)
         query_vectors = self._word_vectors(query_words)
-        passage_words_by_id = {p.chunk.id: words_of(p.matching_text) for p in passages}
-        stored = self.reader.word_vectors([w for ws in passage_words_by_id.values() for w in ws])
+        words_by_text = [words_of(text) for text in texts]
+        stored = self.reader.word_vectors([w for ws in words_by_text for w in ws])
         out: list[dict[str, float]] = []
-        for passage in passages:
-            text = passage.matching_text
-            vectors = [stored[w] for w in passage_words_by_id[passage.chunk.id] if w in stored]
+        for text, text_words in zip(texts, words_by_text, strict=True):
+            vectors = [stored[w] for w in text_words if w in stored]
             best = (query_vectors @ np.vstack(vectors).T).max(axis=1) if vectors else np.zeros(len(query_words))
             out.append({word: 1.0 if speaks_of(word, text, asked) else float(b)
                         for word, b in zip(query_words, best, strict=True)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.amounts import amounts, fits
+from bot.amounts import amounts, fits, with_amount_of
 from ingest.normalize import for_matching
 
 
@@ -40,3 +40,16 @@ def test_amounts_named_by_a_question(question: str, expected: list[float]) -> No
 ])
 def test_the_case_of_a_rule_that_holds_an_amount(amount: float, rule: str, expected: bool | None) -> None:
     assert fits(amount, for_matching(rule)) is expected
+
+
+@pytest.mark.parametrize(("subject", "follow_up", "expected"), [
+    ("退500块谁批", "那2500呢", "退2500块谁批"),
+    ("退500块谁批", "那3千呢", "退3千块谁批"),
+    ("退500块谁批", "要带小票吗", "退谁批"),
+    ("补6000积分谁批", "那补录要几天", "补谁批"),
+    ("积雪草修护面霜", "那2500呢", "积雪草修护面霜"),  # no amount: the subject as it was
+    ("HY-AP120适合多大房间", "那它多少钱", "HY-AP120适合多大房间"),  # a code, not an amount
+])
+def test_a_follow_up_replaces_or_drops_the_amount_of_the_question_it_follows(
+        subject: str, follow_up: str, expected: str) -> None:
+    assert with_amount_of(subject, follow_up) == expected

@@ -323,3 +323,54 @@ def test_headers_that_ask_who_or_follow_the_objections_are_read_by_their_kind(re
                 "It lights 80 metres ahead, enough for any trail"]]
     read = find_fab_header(english, HeaderMeaning(lambda: real_embedder))
     assert read is not None and read.columns[3] == "audience" and read.columns[5] == "replies"
+
+
+# A returns policy whose approval tiers sit beside other rules, and a points rule apart.
+RETURNS = """# 门店退货规定
+
+1. 未开封商品 10 天内凭购物小票或电子订单可退，包装须完好。
+2. 审批：
+   - 单笔退款 ≤500 元：店长审批；
+   - 500 元 < 退款 ≤3000 元：区域经理审批；
+   - 退款 >3000 元：区域经理审批后报财务复核。
+3. 退货时扣回该笔订单所得积分，已用积分抵扣的部分退回积分。
+"""
+POINTS = """# 会员积分使用
+
+1. 每 100 积分抵现 1 元，单笔最多抵订单实付金额的 20%。
+2. 积分当年获得，次年 6 月 30 日清零。
+"""
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
+    base = tmp_path_factory.mktemp("returns")
+    content = base / "content"
+    content.mkdir()
+    (content / "退货规定.md").write_text(RETURNS, encoding="utf-8")
+    (content / "积分使用.md").write_text(POINTS, encoding="utf-8")
+    settings = Settings(home=base / "home")
+    ingest(settings, [content], embedder=real_embedder)
+    return Services(settings)
+
+
+def test_a_follow_up_on_another_rule_is_answered_with_that_rule(returns: Services) -> None:
+    first = returns.answerer.answer("退800块谁批")
+    assert first.found and "区域经理审批；" in first.body
+    answer = returns.answerer.answer("积分咋抵现", previous=first.turn)
+    assert answer.found and answer.cited_passages[0].document.path == "积分使用.md", answer.text
+    assert "每 100 积分抵现 1 元" in answer.body and "审批" not in answer.body
+
+
+def test_a_follow_up_naming_another_amount_gets_the_case_of_that_amount(returns: Services) -> None:
+    first = returns.answerer.answer("退800块谁批")
+    answer = returns.answerer.answer("那5000呢", previous=first.turn)
+    assert answer.found and "退款 >3000 元：区域经理审批后报财务复核" in answer.body, answer.body
+    assert "500 元 < 退款" not in answer.body
+
+
+def test_an_amount_is_not_carried_into_a_follow_up_that_asks_something_else(returns: Services) -> None:
+    first = returns.answerer.answer("退800块谁批")
+    answer = returns.answerer.answer("没小票能退吗", previous=first.turn)
+    assert answer.found and answer.body.startswith("1. 未开封商品 10 天内凭购物小票"), answer.body
+    assert "500 元 < 退款" not in answer.body
