@@ -15,6 +15,7 @@ from bot.catalog import find_product
 from bot.quiz.generate import generate_questions
 from bot.service import Services
 from bot.settings import Settings
+from ingest.chunkers.product_page import split_title
 from ingest.embedder import Embedder
 from ingest.pipeline import ingest
 from tests.builders import write_pdf
@@ -200,3 +201,13 @@ def test_a_model_the_chain_does_not_list_is_declined_not_answered_with_another(p
     answer = pages.answerer.answer("双人电热毯多少钱")  # only the one model is listed, not a 双人 one
     assert not answer.found, answer.text
     assert "299" not in answer.text
+
+
+@pytest.mark.parametrize(("title", "name", "sku"), [
+    ("武夷大红袍 中火（编号 QL-DHP-012）", "武夷大红袍 中火", "QL-DHP-012"),
+    ("白毫银针 特级 (产品编号: TE-BH-003)", "白毫银针 特级", "TE-BH-003"),
+    ("轻旅 S09 高景观推车【款号 BB-S09】", "轻旅 S09 高景观推车", "BB-S09"),
+    ("Trail Mug (ref TM-450)", "Trail Mug", "TM-450"),
+])
+def test_a_code_in_a_labelled_bracket_leaves_the_name_clean(title: str, name: str, sku: str) -> None:
+    assert split_title(title, {}) == (name, sku)

@@ -37,7 +37,7 @@ _LABEL_AMOUNT = re.compile(r"^\s*(?P<label>[^\s：:\d¥￥$€]{1,8}|[A-Za-z][A-
 _PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+")
 _TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
 # what is left of "（货号 BB-S09）" once the code is taken out
-_EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:货号|型号|款号|编码|商品编码|sku|item code|code|model)?\s*[:：]?\s*[)）\]】]",
+_EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:[\u4e00-\u9fff]{0,4}[号码]|sku|item code|code|model|ref)?\s*[:：]?\s*[)）\]】]",
                                re.IGNORECASE)
 MAX_LABEL_CHARS = 24
 
@@ -112,7 +112,7 @@ def _labelled(text: str) -> list[tuple[str, str] | str]:
     return [p for p in out if p]
 
 
-def _split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]:
+def split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]:
     """"积雪草修护面霜 ｜ QZ-SC101" -> ("积雪草修护面霜", "QZ-SC101")."""
     sku = metadata.get("sku")
     codes = PRODUCT_CODE.findall(title)
@@ -127,7 +127,7 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
     """The page as a product record, or None when it is not one product's page."""
     if any(b.kind == "table" for b in document.blocks):
         return None
-    name, sku = _split_title(title, document.metadata)
+    name, sku = split_title(title, document.metadata)
     if not name or len(name) > 60:
         return None
     page = ProductPage(name)
