@@ -28,9 +28,10 @@ from ingest.normalize import (
     words,
 )
 
-# Bump when tokenisation or the schema changes: existing indexes are then rebuilt in full
-# on the next ingest, because their stored tokens no longer match what queries produce.
-INDEX_FORMAT = "10"
+# Bump when tokenisation, the schema or how files are read into chunks and records
+# changes: existing indexes are then rebuilt in full on the next ingest, because their
+# stored tokens no longer match what queries produce, or their records what files now say.
+INDEX_FORMAT = "11"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
