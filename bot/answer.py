@@ -194,7 +194,7 @@ def subject_of(answer: Answer) -> str | None:
 def _heading_words(words: dict[str, float], answer: Answer) -> set[str]:
     """The words (of two characters or more) that the title or section of the rule or
     note the answer stands on uses: a question that names a topic names it like this."""
-    passage = answer.passages[answer.cited[0]]
+    passage = answer.cited_passages[0]
     if passage.chunk.about or passage.document.doc_type == "fab":
         return set()  # a product's name: a product named in passing is no topic of its own
     heading = for_matching(f"{passage.document.title} {passage.chunk.section or ''}")

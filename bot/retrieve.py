@@ -406,7 +406,8 @@ class Retriever:
         "保价" finds "价保", while "工资" finds nothing in a returns SOP."""
         if not weights or not passages:
             return
-        for passage, scores in zip(passages, self._soft_scores(weights, [p.matching_text for p in passages], asked), strict=True):
+        scored = self._soft_scores(weights, [p.matching_text for p in passages], asked)
+        for passage, scores in zip(passages, scored, strict=True):
             passage.soft_coverage = _weighted(weights, scores)
             passage.soft_min = min(scores.values())
 

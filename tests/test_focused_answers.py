@@ -46,18 +46,21 @@ SOP = """# 会员积分与退换货细则
 """
 
 
+def indexed(base: Path, files: dict[str, str], embedder: Embedder) -> Services:
+    """A knowledge base of these files (paths relative to its content folder), ingested."""
+    content = base / "content"
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    settings = Settings(home=base / "home")
+    ingest(settings, [content], embedder=embedder)
+    return Services(settings)
+
+
 @pytest.fixture(scope="module")
 def other_chain(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
-    base = tmp_path_factory.mktemp("other_chain")
-    content = base / "content"
-    (content / "fab").mkdir(parents=True)
-    (content / "fab" / "秋冬主推.csv").write_text(SHEET, encoding="utf-8")
-    (content / "fab" / "devices_en.csv").write_text(ENGLISH_SHEET, encoding="utf-8")
-    (content / "sop").mkdir()
-    (content / "sop" / "积分细则.md").write_text(SOP, encoding="utf-8")
-    settings = Settings(home=base / "home")
-    ingest(settings, [content], embedder=real_embedder)
-    return Services(settings)
+    return indexed(tmp_path_factory.mktemp("other_chain"), {
+        "fab/秋冬主推.csv": SHEET, "fab/devices_en.csv": ENGLISH_SHEET, "sop/积分细则.md": SOP}, real_embedder)
 
 
 def lines_of(services: Services, question: str, previous: Turn | None = None) -> list[str]:
@@ -166,14 +169,8 @@ Who signs off a refund depends on its amount.
 
 @pytest.fixture(scope="module")
 def tiers(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
-    base = tmp_path_factory.mktemp("tiers")
-    content = base / "content"
-    content.mkdir()
-    (content / "补录积分审批.md").write_text(TIERS_TABLE, encoding="utf-8")
-    (content / "refund_approvals.md").write_text(TIERS_LIST, encoding="utf-8")
-    settings = Settings(home=base / "home")
-    ingest(settings, [content], embedder=real_embedder)
-    return Services(settings)
+    return indexed(tmp_path_factory.mktemp("tiers"), {
+        "补录积分审批.md": TIERS_TABLE, "refund_approvals.md": TIERS_LIST}, real_embedder)
 
 
 @pytest.mark.parametrize(("question", "shown", "not_shown"), [
@@ -344,14 +341,7 @@ POINTS = """# 会员积分使用
 
 @pytest.fixture(scope="module")
 def returns(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
-    base = tmp_path_factory.mktemp("returns")
-    content = base / "content"
-    content.mkdir()
-    (content / "退货规定.md").write_text(RETURNS, encoding="utf-8")
-    (content / "积分使用.md").write_text(POINTS, encoding="utf-8")
-    settings = Settings(home=base / "home")
-    ingest(settings, [content], embedder=real_embedder)
-    return Services(settings)
+    return indexed(tmp_path_factory.mktemp("returns"), {"退货规定.md": RETURNS, "积分使用.md": POINTS}, real_embedder)
 
 
 def test_a_follow_up_on_another_rule_is_answered_with_that_rule(returns: Services) -> None:
