@@ -458,6 +458,48 @@ def test_a_product_listed_at_two_prices_gets_no_price_question(built: Built) -> 
             assert all(number_of(o) != 459 for o in others)
 
 
+TEA_SHEET = """品名,编号,零售价,卖点,好处,适合人群,顾客顾虑,回应
+武夷大红袍 中火,QL-DHP-012,268,岩韵明显；中火焙出焦糖香；耐泡七八泡,送礼有面子；一泡能喝一下午,爱喝浓茶的中年男士；商务送礼,这茶太贵了,一泡能冲七八次，算下来一杯不到两块钱
+白毫银针 特级,QL-BYZ-001,358,全芽头；毫香蜜韵；可存放陈化,越存越值钱；清润不伤胃,喜欢清淡口感的女士；收藏者,白茶是不是没味道,银针是毫香蜜韵，头泡淡后面越泡越甜，您可以先试一杯
+正山小种 特级,QL-ZSXZ-003,168,松烟香；桂圆汤；红浓明亮,暖胃；加奶也好喝,怕凉的顾客；喝奶茶的年轻人,红茶会不会上火,小种是全发酵茶，性温，胃寒的人也能喝
+安溪铁观音 清香,QL-TGY-005,198,兰花香；音韵足；冷泡也好喝,提神解腻；夏天冷泡很方便,上班族；吃完饭想解腻的人,铁观音伤胃吗,清香型发酵轻，建议饭后喝，不空腹喝就好
+"""
+
+
+def tea_page(name: str, code: str, price: str) -> str:
+    return (f"# {name}（编号 {code}）\n\n{price}\n\n## 产品特点\n- 条索紧结，香气持久\n\n"
+            "## 给顾客的好处\n- 办公室里一杯能续一下午\n\n## 冲泡方法\n90℃水，5克茶配150毫升水。\n")
+
+
+def test_a_product_on_a_sheet_and_its_own_page_is_asked_once_from_both(
+        tmp_path: Path, real_embedder: Embedder) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "茶叶.csv").write_text(TEA_SHEET, encoding="utf-8")
+    # the page says more about the price than the sheet, and agrees with it
+    (content / "白毫银针.md").write_text(
+        tea_page("白毫银针 特级", "QL-BYZ-001", "零售价 ¥358 ／ 会员价 ¥322"), encoding="utf-8")
+    # this page gives another price than the sheet: which one is true is not known
+    (content / "正山小种.md").write_text(
+        tea_page("正山小种 特级", "QL-ZSXZ-003", "零售价 ¥188 ／ 会员价 ¥170"), encoding="utf-8")
+    reader = IndexReader(ingest_into(tmp_path / "home", content, real_embedder))
+    try:
+        generated = generate_detailed(reader, seed=0)
+    finally:
+        reader.close()
+    kinds: dict[str, list[str]] = {}
+    for g in generated:
+        kinds.setdefault(g.question.topic, []).append(g.kind)
+    assert set(kinds) == {"武夷大红袍 中火", "白毫银针 特级", "正山小种 特级", "安溪铁观音 清香"}
+    assert all(len(k) == len(set(k)) for k in kinds.values()), kinds  # each kind asked once
+    price = [g.question for g in generated if g.kind == "fab_price" and g.question.topic == "白毫银针 特级"]
+    assert len(price) == 1
+    assert number_of(price[0].options[price[0].answer_index or 0]) == 358  # from either listing
+    assert not any(number_of(o) == 322 for o in price[0].options)  # the members' price is no option
+    assert "fab_price" not in kinds["正山小种 特级"]
+    assert "fab_benefit" in kinds["正山小种 特级"]
+
+
 def test_questions_follow_the_language_of_their_source(built: Built) -> None:
     for g in built.generated:
         q = g.question

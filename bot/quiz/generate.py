@@ -465,6 +465,7 @@ def _finish(
 
 # -- FAB ------------------------------------------------------------------------------
 
+_PRICE_PIECES = re.compile(r"\s*[/／]\s*")
 _NUMBER = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 _CURRENCY_BEFORE = re.compile(r"(?:[¥￥$€£]|rmb|cny|usd|hk\$)\s*$", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(r"\s*(?:元|块|rmb|cny|yuan)", re.IGNORECASE)
@@ -599,9 +600,19 @@ class _FabGenerator:
         return self.by_name[product.key]
 
     def _consistent(self, product: _Product, field: str) -> bool:
-        """The field says the same wherever the product is listed (else: no question)."""
-        values = {_norm(p.fields.get(field, "")) for p in self._same(product)}
-        return len(values) == 1
+        """No other listing of the product contradicts this one's field (else: no
+        question). A sheet row and the product's own page word things differently and
+        the page says more ("¥268 ／ 会员价 ¥241" beside "268"): only a price can be
+        told to disagree, by the asked number missing from the other's. Listings with
+        different item codes may be two products of one name: they must say the same."""
+        others = [p for p in self._same(product) if p is not product and p.fields.get(field)]
+        codes = {_norm(p.fields["sku"]) for p in self._same(product) if p.fields.get("sku")}
+        if len(codes) > 1:
+            return all(_norm(p.fields[field]) == _norm(product.fields.get(field, "")) for p in others)
+        if field != "price":
+            return True
+        asked = _price_of(product)
+        return asked is not None and all(asked in _numbers_in(p.fields[field]) for p in others)
 
     def _family(self, a: _Product, b: _Product) -> bool:
         """Two models of one kind of product ("…净化器 Pro" / "…净化器 Mini"): what is
@@ -654,7 +665,10 @@ class _FabGenerator:
             done.add(product.key)
             for make in (self._item_question("benefits"), self._item_question("advantages"),
                          self._audience, self._price, self._reply):
-                generated = make(product)
+                # each question from the first listing that can make it: the sheet's
+                # single price, the page's benefits when the sheet has none
+                generated = next((g for listing in self._same(product)
+                                  if (g := make(listing)) is not None), None)
                 if generated is not None:
                     out.append(generated)
         return out
@@ -796,7 +810,7 @@ class _FabGenerator:
         value = product.fields.get("price")
         if not value or not self._consistent(product, "price"):
             return None
-        key = value.strip()
+        key = _first_price(value)
         parsed = _price_value(key)
         if parsed is None:
             return None
@@ -884,9 +898,19 @@ class _FabGenerator:
         )
 
 
+def _first_price(text: str) -> str:
+    """The price a record gives first: a page's "¥1,099 / ¥989" (retail, then members')
+    and "¥358 ／ 会员价 ¥322" are asked by their first."""
+    return _PRICE_PIECES.split(text.strip(), maxsplit=1)[0].strip()
+
+
 def _price_of(product: _Product) -> Decimal | None:
-    parsed = _price_value(product.fields.get("price", ""))
+    parsed = _price_value(_first_price(product.fields.get("price", "")))
     return parsed[0] if parsed else None
+
+
+def _numbers_in(text: str) -> set[Decimal]:
+    return {Decimal(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
 
 
 def _display_item(item: str, voice: _Voice) -> str:
