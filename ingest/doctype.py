@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ingest.chunkers.fab import HeaderMeaning, is_fab_document
 from ingest.chunkers.product_page import ProductPage, read_product_page
-from ingest.document import DocType, LoadedDocument
+from ingest.document import DocType, LoadedDocument, numbered_step
+from ingest.normalize import for_matching
 
 FOLDER_TYPES: dict[str, DocType] = {
     "sop": "sop", "sops": "sop", "procedures": "sop", "流程": "sop", "制度": "sop", "规范": "sop",
@@ -15,6 +17,12 @@ FOLDER_TYPES: dict[str, DocType] = {
     "培训": "course",
 }
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
+# what a title calls the document: "…处理规范", "Opening checklist", "新人培训课程表"
+TITLE_TYPE = re.compile(r"(?P<course>课程|教程|课件|讲义|培训|\b(?:course|lesson|training|tutorial)s?\b)"
+                        r"|规范|规则|制度|流程|守则|须知|规定|规程|细则"
+                        r"|\b(?:sop|procedure|checklist|policy|policies|guideline)s?\b")
+# a numbered clause of a rulebook: "1.1.1　本规范适用于…", "3.2 Returns"
+_CLAUSE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){1,3}[\s\u3000]")
 
 
 def detect(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None,
@@ -23,8 +31,10 @@ def detect(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None =
     (read here once: the chunker takes it as it is)."""
     if document.doc_type and document.doc_type != "fab":
         return document.doc_type, None
-    page = None if is_fab_document(document, meaning) else \
-        read_product_page(document, title or document.title or path.stem, meaning)
+    title = title or document.title or path.stem
+    named = TITLE_TYPE.search(for_matching(title))
+    rulebook = named is not None and not named.group("course")  # "…售后服务规则（SOP-CS-02）" sells nothing
+    page = None if is_fab_document(document, meaning) or rulebook else read_product_page(document, title, meaning)
     if page is not None or document.doc_type == "fab":
         return "fab", page  # a product's page is a product, wherever it is kept
     return detect_doc_type(path, document, meaning), None
@@ -39,5 +49,9 @@ def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning
         found = FOLDER_TYPES.get(part.lower())
         if found:
             return found
-    steps = sum(1 for b in document.blocks if b.kind == "list_item")
+    named = TITLE_TYPE.search(for_matching(document.title or path.stem))
+    if named:
+        return "course" if named.group("course") else "sop"
+    steps = sum(1 for b in document.blocks if b.kind == "list_item"
+                or (b.kind == "paragraph" and (numbered_step(b.text) or _CLAUSE.match(b.text))))
     return "sop" if steps >= 3 and steps * 4 >= len(document.blocks) else "course"

@@ -80,6 +80,57 @@ def _word_page(path: Path) -> Path:
     return path
 
 
+def _numbered_word_page(path: Path) -> Path:
+    """Headings numbered 一、二、 with the field's own word in brackets; a price written
+    "门店价 1,280 元"; a bracket that belongs to the name in the title."""
+    document = docx.Document()
+    document.add_heading("云感记忆枕（含枕套）PL-660", level=1)
+    document.add_paragraph("门店价 1,280 元　｜　会员价 1,080 元")
+    document.add_heading("一、摸得到的（特点）", level=2)
+    document.add_paragraph("• 慢回弹记忆棉，压下去 3 秒回弹")
+    document.add_paragraph("• 枕芯分高低两侧")
+    document.add_heading("二、为什么比普通枕头好（优势）", level=2)
+    document.add_paragraph("1. 按头型分散压力，不塌陷")
+    document.add_heading("三、睡得怎样（利益）", level=2)
+    document.add_paragraph("早上起来脖子不僵。")
+    document.add_heading("四、问与答", level=2)
+    document.add_paragraph("问：枕芯能洗吗？")
+    document.add_paragraph("答：枕芯不能水洗，枕套可以机洗。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+    return path
+
+
+def _rulebook(path: Path) -> Path:
+    """Rules with a document code in the title and a section headed "价保": prices are
+    its subject, it sells nothing."""
+    document = docx.Document()
+    document.add_heading("换季促销执行规范（文件编号 OP-PR-07）", level=1)
+    document.add_heading("1 价保", level=2)
+    document.add_paragraph("1.1　促销开始前 7 天内按原价购买的顾客，凭小票可退差价。")
+    document.add_paragraph("1.2　每张小票只能申请一次价保，差价按原支付方式退回。")
+    document.add_heading("2 赠品", level=2)
+    document.add_paragraph("2.1　赠品随主商品一起退回，缺赠品的按赠品标价扣款。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+    return path
+
+
+def _clauses(path: Path) -> Path:
+    """A rulebook whose title does not say so: numbered clauses make it one."""
+    document = docx.Document()
+    document.add_heading("收银差错处理", level=1)
+    document.add_heading("1　长款与短款", level=2)
+    for line in ("1.1　当班结束前清点备用金，差额超过 50 元须报店长。",
+                 "1.2　长款一律上交，不得冲抵短款。",
+                 "1.3　短款由当班收银员在 3 天内说明原因。",
+                 "1.4　连续两个月出现短款的，暂停收银岗位一周。"):
+        document.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
     base = tmp_path_factory.mktemp("pages")
@@ -112,6 +163,19 @@ def pages(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> 
         "好孩子轻便推车,BB-GB709,1299,1199,6.8kg,单手一秒收车,承重不超过15kg\n", encoding="utf-8")
     (content / "courses").mkdir()
     (content / "courses" / "fab_lesson.md").write_text(LESSON, encoding="utf-8")
+    _numbered_word_page(content / "catalogue" / "记忆枕.docx")
+    _rulebook(content / "运营" / "换季促销执行规范.docx")
+    _clauses(content / "运营" / "收银差错处理.docx")
+    # a title row, a name column no list names, doubts under a header that says nothing
+    # of them, their answers beside, and a note under the table
+    (content / "catalogue" / "床品速查.csv").write_text(
+        "秋冬床品速查（店内使用）,,,,,\n"
+        "款式全称,编码,标价,摸起来怎样,顾客嘀咕,这么回\n"
+        "云絮蚕丝被 200×230,BD-SK230,1680,桑蚕丝长丝填充；手感蓬松,蚕丝被能水洗吗？,不能水洗，"
+        "晒太阳时盖一层薄布，一年送洗一次就好\n"
+        "暖阳羊毛褥垫 150,BD-WL150,899,澳洲羊毛；防滑底布,羊毛会不会扎人？,表层是精梳羊毛，"
+        "您摸一下，比普通羊毛软很多\n"
+        "注：标价为门店吊牌价，会员价以系统为准,,,,,\n", encoding="utf-8")
     settings = Settings(home=base / "home")
     ingest(settings, [content], embedder=real_embedder)
     return Services(settings)
@@ -160,14 +224,43 @@ def test_pieces_between_bars_are_fields_and_bars_are_nothing(pages: Services) ->
 def test_a_lesson_about_fab_selling_is_not_a_product(pages: Services) -> None:
     names = {c.metadata["product"] for c, _ in pages.reader.product_chunks()}
     assert names == {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋", "暖宝智能温奶器",
-                     "轻旅 S09 高景观推车", "贝亲自然实感奶瓶", "好孩子轻便推车"}
+                     "轻旅 S09 高景观推车", "贝亲自然实感奶瓶", "好孩子轻便推车", "云感记忆枕（含枕套）",
+                     "云絮蚕丝被 200×230", "暖阳羊毛褥垫 150"}
     lesson = next(d for d in pages.reader.documents().values() if d.path.endswith("fab_lesson.md"))
     assert lesson.doc_type == "course"
 
 
+def test_rules_are_sops_by_their_title_or_their_numbered_clauses(pages: Services) -> None:
+    types = {d.path: d.doc_type for d in pages.reader.documents().values()}
+    assert types["运营/换季促销执行规范.docx"] == "sop"  # "价保" and a code do not make it a product
+    assert types["运营/收银差错处理.docx"] == "sop"
+    assert types["catalogue/记忆枕.docx"] == "fab"
+
+
+def test_a_sheet_column_of_customers_doubts_is_read_as_objections_with_replies_beside(pages: Services) -> None:
+    card = find_product(pages.reader, "蚕丝被")
+    assert card is not None and card.name == "云絮蚕丝被 200×230"
+    fields = {p.field: (p.label, p.value) for p in card.chunk.parts if p.kind == "field"}
+    assert fields["product"][0] == "款式全称"
+    assert fields["objections"] == ("顾客嘀咕", "蚕丝被能水洗吗？")
+    assert fields["replies"] == ("这么回", "不能水洗，晒太阳时盖一层薄布，一年送洗一次就好")
+    assert fields["price"] == ("标价", "1680")
+
+
+def test_numbered_headings_name_their_field_in_brackets(pages: Services) -> None:
+    card = find_product(pages.reader, "PL-660")
+    assert card is not None and card.name == "云感记忆枕（含枕套）"
+    fields = {p.field: p.value for p in card.chunk.parts if p.kind == "field"}
+    assert fields["features"] == "慢回弹记忆棉，压下去 3 秒回弹；枕芯分高低两侧"
+    assert fields["advantages"].startswith("按头型分散压力")
+    assert fields["benefits"] == "早上起来脖子不僵"
+    assert fields["price"].startswith("1,280 元")
+
+
 def test_quiz_questions_are_generated_for_every_page(pages: Services) -> None:
     topics = {q.topic for q in generate_questions(pages.reader)}
-    assert {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋"} <= topics
+    assert {"Aurel Smart Rice Cooker", "暖暖恒温电热毯", "静音加湿器", "岩径中帮登山鞋", "云感记忆枕（含枕套）",
+            "云絮蚕丝被 200×230", "暖阳羊毛褥垫 150"} <= topics
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -208,6 +301,9 @@ def test_a_model_the_chain_does_not_list_is_declined_not_answered_with_another(p
     ("白毫银针 特级 (产品编号: TE-BH-003)", "白毫银针 特级", "TE-BH-003"),
     ("轻旅 S09 高景观推车【款号 BB-S09】", "轻旅 S09 高景观推车", "BB-S09"),
     ("Trail Mug (ref TM-450)", "Trail Mug", "TM-450"),
+    ("静音加湿器 4.5L ｜ 货号 JS-450", "静音加湿器 4.5L", "JS-450"),
+    ("云感记忆枕（含枕套）PL-660", "云感记忆枕（含枕套）", "PL-660"),
+    ("Trail Lamp — SKU: TL-400", "Trail Lamp", "TL-400"),
 ])
 def test_a_code_in_a_labelled_bracket_leaves_the_name_clean(title: str, name: str, sku: str) -> None:
     assert split_title(title, {}) == (name, sku)

@@ -159,6 +159,7 @@ class HeaderMatch:
 def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None) -> HeaderMatch | None:
     """The row among the first few that names the most FAB fields."""
     best: HeaderMatch | None = None
+    overrides = meaning.overrides if meaning is not None else {}
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
@@ -168,34 +169,68 @@ def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None)
             if field and field not in columns.values():
                 columns[col] = field
         match = HeaderMatch(index, columns)
+        if "product" not in columns.values():
+            _name_by_kind(rows, match)
+        if "product" in columns.values():
+            _read_the_rest(rows, match, overrides)
         if match.is_fab and (best is None or len(columns) > len(best.columns)):
             best = match
-    if best is not None:
-        overrides = meaning.overrides if meaning is not None else {}
-        _read_the_rest(rows, best, overrides)
     return best
 
 
+# a header that says "the name" without saying of what ("货品全称", "款名", "Model name")
+_NAME_HEADER = re.compile(r"(?:名称?|全称|名字|货品|name|title)$")
+# a customer's doubt as written in a cell: a question ("会不会闷？", "有机是不是噱头", "Too dim?")
+_QUESTION = re.compile(r"[?？]|[吗呢]\s*$|会不会|是不是|能不能|要不要|有没有|怎么办")
+
+
+def _column(rows: list[list[str]], match: HeaderMatch, col: int) -> list[str]:
+    return [r[col].strip() for r in rows[match.row_index + 1:] if col < len(r) and r[col].strip()]
+
+
+def _name_by_kind(rows: list[list[str]], match: HeaderMatch) -> None:
+    """A name column no list names: its header says "name", and its cells read as names,
+    one per row (short, not numbers, none repeated)."""
+    for col, label in enumerate(rows[match.row_index]):
+        if col in match.columns or not label or len(label) > 40 or not _NAME_HEADER.search(_key(label)):
+            continue
+        cells = _column(rows, match, col)
+        if len(cells) >= 1 and len(set(cells)) == len(cells) and all(
+                len(c) <= 60 and not _is_number(c) for c in cells):
+            match.columns[col] = "product"
+            return
+
+
 def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[str, str]) -> None:
-    """Columns whose header says too little on its own, read by what kind of header it
-    is: one asking "who" ("推荐给谁", "适合谁用", "Who should buy") is the audience, and the
-    column right after the objections, holding their answers ("怎么接", "怎么回"), the
-    replies. A content owner's mapping (fab_columns) comes first: it is applied before."""
+    """Columns whose header says too little on its own, read by what kind of header or
+    content it is: one asking "who" ("推荐给谁", "适合谁用", "Who should buy") is the
+    audience; one whose cells are customers' questions ("宝妈心里的疙瘩": "会不会闷红屁屁？")
+    the objections; the column right after the objections, holding their answers
+    ("怎么接", "导购可以这么接"), the replies. A content owner's mapping (fab_columns)
+    comes first: it is applied before."""
     header = rows[match.row_index]
     taken = set(match.columns.values())
-    for col, label in enumerate(header):
+
+    def free(col: int, label: str) -> bool:
         key = _key(label) if label else ""
-        if not key or col in match.columns or key in overrides or len(label) > 40:
-            continue
-        field = None
-        if "谁" in key or re.match(r"who\b", for_matching(label)):
-            field = "audience"
-        elif match.columns.get(col - 1) == "objections" and any(
-                col < len(r) and len(r[col].strip()) >= 8 for r in rows[match.row_index + 1:]):
-            field = "replies"
-        if field and field not in taken:
+        return bool(key) and col not in match.columns and key not in overrides and len(label) <= 40
+
+    def take(col: int, field: str) -> None:
+        if field not in taken:
             match.columns[col] = field
             taken.add(field)
+
+    for col, label in enumerate(header):
+        if free(col, label) and ("谁" in _key(label) or re.match(r"who\b", for_matching(label))):
+            take(col, "audience")
+    for col, label in enumerate(header):
+        cells = _column(rows, match, col) if free(col, label) else []
+        if cells and sum(1 for c in cells if _QUESTION.search(c)) * 3 >= len(cells) * 2:
+            take(col, "objections")
+    for col, label in enumerate(header):
+        if free(col, label) and match.columns.get(col - 1) == "objections" and any(
+                len(c) >= 8 for c in _column(rows, match, col)):
+            take(col, "replies")
 
 
 def find_plain_header(rows: list[list[str]]) -> int | None:
@@ -260,8 +295,8 @@ def table_chunks(block: Block, limits: ChunkLimits, meaning: HeaderMeaning | Non
         chunks: list[Chunk] = []
         for row in rows[fab.row_index + 1 :]:
             text, metadata, parts = fab_record(header, row, fab.columns)
-            if "product" not in metadata:
-                continue
+            if "product" not in metadata or len(parts) < 2:
+                continue  # no name, or a name alone: a note below the table ("注：…")
             section = SECTION_SEPARATOR.join(p for p in (sheet, metadata["product"]) if p)
             chunks.append(Chunk(text=text, section=section, metadata=metadata, parts=parts))
         return chunks

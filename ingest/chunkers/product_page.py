@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ingest.chunkers import fab
 from ingest.chunkers.common import SECTION_SEPARATOR, ChunkLimits, sections
 from ingest.chunkers.fab import FIELDS, HeaderMeaning, field_part, map_header
-from ingest.document import Block, Chunk, LoadedDocument, Part
+from ingest.document import Block, Chunk, LoadedDocument, Part, numbered_step
 from ingest.normalize import for_matching, has_cjk
 
 # Fields a page's sections become in its record; objections, replies and FAQ keep their
@@ -32,14 +32,22 @@ PRODUCT_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0
 _LABEL_VALUE = re.compile(r"^\s*(?P<label>[^：:\n]{1,16})[：:]\s*(?P<value>\S.*)$")
 # "零售价 ¥899", "RRP CNY 129": a short label and an amount, without a colon
 _LABEL_AMOUNT = re.compile(r"^\s*(?P<label>[^\s：:\d¥￥$€]{1,8}|[A-Za-z][A-Za-z ]{1,15}?)\s+"
-                           r"(?P<value>(?:[¥￥$€]|CNY|RMB|HK\$)\s?\d.*)$")
+                           r"(?P<value>(?:[¥￥$€]|CNY|RMB|HK\$)\s?\d.*|\d[\d,]*(?:\.\d+)?\s*(?:元|块).*)$")
 # pieces of one line: wide gaps, or a bar or dot between them ("¥899 ｜ 保修两年", "¥1,299 · 会员 9 折")
 _PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+")
 _TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
 # what is left of "（货号 BB-S09）" once the code is taken out
 _EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:[\u4e00-\u9fff]{0,4}[号码]|sku|item code|code|model|ref)?\s*[:：]?\s*[)）\]】]",
                                re.IGNORECASE)
+# the labels a code goes by in a title, outside brackets
+_CODE_LABELS = "|".join(re.escape(a) for a in sorted(
+    {*FIELDS["sku"][2], "编号", "产品编号", "商品编号", "品号", "item no", "art no", "ref"}, key=len, reverse=True))
 MAX_LABEL_CHARS = 24
+MAX_PRICE_CHARS = 80
+# a heading's own number: "一、" "3." "（二）" "第一部分"
+_HEADING_NUMBER = re.compile(r"^(?:第?[一二三四五六七八九十\d]{1,3}(?:[章节部分篇][、.．:：\s]?|[、.．:：]\s*|\s+)"
+                             r"|[（(][一二三四五六七八九十\d]{1,3}[)）])\s*")
+_BRACKETED = re.compile(r"[（(【\[]([^（）()【】\[\]]{1,12})[）)】\]]")
 
 
 @dataclass
@@ -90,15 +98,27 @@ class ProductPage:
 
 
 def _heading_field(text: str, meaning: HeaderMeaning | None) -> str | None:
+    """The record field a heading or label names: its own word in brackets first
+    ("一、它有什么（特点）"), then the heading without its number, by name or meaning."""
     if len(text) > MAX_LABEL_CHARS:
         return None
-    name = map_header(text.strip("【】[] "), meaning)
-    return name if name in RECORD_FIELDS else None
+    bare = _HEADING_NUMBER.sub("", text).strip()
+    for candidate in (*_BRACKETED.findall(bare), bare.strip("【】[] ")):
+        name = map_header(candidate, meaning)
+        if name in RECORD_FIELDS:
+            return name
+    return None
 
 
 def _items(blocks: list[Block]) -> str:
-    lines = [line.strip().lstrip("•·-* ").strip().rstrip("；;") for b in blocks for line in b.text.splitlines()]
+    """A section's points as one field value, without their bullets or numbers."""
+    lines = [_unmarked(line).rstrip("；;") for b in blocks for line in b.text.splitlines()]
     return "；".join(line.removesuffix("。") for line in lines if line)
+
+
+def _unmarked(line: str) -> str:
+    step = numbered_step(line)
+    return step.text if step is not None else line.strip().lstrip("•·-* ").strip()
 
 
 def _labelled(text: str) -> list[tuple[str, str] | str]:
@@ -118,9 +138,23 @@ def split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]:
     codes = PRODUCT_CODE.findall(title)
     if not sku and codes:
         sku = next((c for c in codes if "-" in c or "_" in c), codes[-1])
-    name = title.replace(sku, " ") if sku and sku in title else title
-    name = _TITLE_SEPARATORS.sub(" ", _EMPTY_CODE_LABEL.sub(" ", name)).strip(" ｜|-–—:：()（）")
-    return metadata.get("product") or name, sku
+    # the code goes with a label just before it ("｜ 货号 NY-B410", "SKU: AP300")
+    name = re.sub(rf"(?:{_CODE_LABELS})?\s*[:：]?\s*{re.escape(sku)}", " ", title, flags=re.IGNORECASE) \
+        if sku and sku in title else title
+    name = _TITLE_SEPARATORS.sub(" ", _EMPTY_CODE_LABEL.sub(" ", name)).strip(" ｜|-–—:：")
+    return metadata.get("product") or _unbracketed_ends(name), sku
+
+
+def _unbracketed_ends(name: str) -> str:
+    """Brackets left open or closed at the ends once the code is out ("（ QZ-1" ), not a
+    pair the name holds ("浴盆（带温感塞）")."""
+    while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
+        name = name[:-1].rstrip()
+    while name and name[0] in "(（" and name.count(name[0]) > name.count(")" if name[0] == "(" else "）"):
+        name = name[1:].lstrip()
+    while name and name[-1] in "(（":
+        name = name[:-1].rstrip()
+    return name
 
 
 def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeaning | None = None) -> ProductPage | None:
@@ -135,6 +169,8 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
     for section in sections(document, title):
         heading = section.path[-1] if section.path else ""
         found = _heading_field(heading, meaning) if heading else None
+        if found == "price" and not _a_price(_items(section.blocks)):
+            found = None  # "价保" heads a rule about prices, not a price
         if found is not None:
             if found in seen:
                 return None  # two "features" sections: a page about several products
@@ -161,6 +197,11 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
         if key in document.metadata and key not in page.fields:
             page.fields[key] = (document.metadata[key], "")
     return page
+
+
+def _a_price(text: str) -> bool:
+    """A price reads as an amount or a few ("¥1,099 / 会员 ¥989"), not a paragraph of rules."""
+    return bool(re.search(r"\d", text)) and len(text) <= MAX_PRICE_CHARS
 
 
 def chunk(page: ProductPage, title: str, limits: ChunkLimits) -> list[Chunk]:
