@@ -299,6 +299,7 @@ def retire_superseded_uploads(settings: Settings, embedder: Embedder | None = No
             retired[upload.path] = owners[0].place
     if not retired:
         return None
+    uploads_root(settings).mkdir(parents=True, exist_ok=True)  # so its removed documents leave the index
     report = ingest(settings, [uploads_root(settings)], **({"embedder": embedder} if embedder else {}))
     for outcome in report.outcomes:
         if outcome.status == "removed" and outcome.path in retired:

@@ -25,8 +25,10 @@ from ingest.embedder import Embedder
 from ingest.registry import Document
 from tests.conftest import indexed_documents
 from tests.dashboard_site import PASSWORD
+from tests.telegram_standin import BotApiStandIn
 from tests.test_dashboard_content import _upload
 from tests.test_dashboard_http import csrf_of, sign_in
+from tests.test_quiz_telegram import bot_running
 
 TRADE_IN_V1 = """# 以旧换新SOP
 
@@ -213,3 +215,22 @@ def test_an_upload_over_an_unwritable_content_folder_is_refused(
     assert (sop / "trade_in_sop.md").read_text(encoding="utf-8") == TRADE_IN_V1
     assert not (settings.home / "uploads").exists(), "not stored as a second copy either"
     assert [d.version for d in documents_named(settings, "trade_in_sop.md")] == [1]
+
+
+async def test_a_changed_folder_file_sent_to_the_bot_updates_that_document(
+        folder_home: tuple[Settings, Path], real_embedder: Embedder) -> None:
+    settings, sop = folder_home
+    services = Services(settings)
+    services.__dict__["embedder"] = real_embedder
+    async with BotApiStandIn() as api, bot_running(settings, services, api) as h:
+        owner = api.user(71, "Owner", language_code="zh-hans")
+        await h.register(owner, "content_owner")
+        before = len(api.sent(owner))
+        api.send_document(owner, "trade_in_sop.md", TRADE_IN_V2.encode(), caption="sop")
+        received, report = (await api.wait_sent(owner, before + 2, timeout=60))[-2:]
+        assert len(api.sent(owner)) == before + 2, "one acknowledgement, one report"
+        assert "已收到 trade_in_sop.md：它更新知识库中的 sop/trade_in_sop.md，正在导入" in received["rendered"]
+        assert "updated sop/trade_in_sop.md, version 2" in report["rendered"]
+    assert (sop / "trade_in_sop.md").read_text(encoding="utf-8") == TRADE_IN_V2
+    assert [d.version for d in documents_named(settings, "trade_in_sop.md")] == [2]
+    assert_one_answering_copy(settings, real_embedder, "800元", "300元")
