@@ -49,26 +49,30 @@ class ContentJob(Base):
         return self.status
 
 
-def start_upload_ingest(settings: Settings, sessions: sessionmaker, user_id: int | None, name: str) -> int:
-    """Record a job for the stored upload NAME and ingest the uploads folder in a
-    background thread; returns the job's id at once."""
+def start_upload_ingest(settings: Settings, sessions: sessionmaker, user_id: int | None,
+                        stored: content.StoredUpload) -> int:
+    """Record a job for the stored upload and ingest the folder it was stored in (the
+    uploads folder, or the content folder of the document it updates) in a background
+    thread; returns the job's id at once."""
     with sessions.begin() as db:
-        job = ContentJob(user_id=user_id, name=name, status="running")
+        job = ContentJob(user_id=user_id, name=stored.name, status="running")
         db.add(job)
         db.flush()
         job_id = job.id
-    threading.Thread(target=_run, args=(settings, sessions, job_id), name=f"upload-{job_id}", daemon=True).start()
+    threading.Thread(target=_run, args=(settings, sessions, job_id, stored), name=f"upload-{job_id}",
+                     daemon=True).start()
     return job_id
 
 
-def ingest_uploads_lines(settings: Settings) -> list[str]:
-    """Ingest the uploads folder; the report as people read it (dashboard jobs, the bot)."""
-    return content.report_lines(*content.ingest_uploads(settings))
+def ingest_upload_lines(settings: Settings, stored: content.StoredUpload) -> list[str]:
+    """Ingest where the upload was stored; the report as people read it (dashboard jobs,
+    the bot), first what became of the document."""
+    return content.upload_lines(stored, *content.ingest_upload(settings, stored))
 
 
-def _run(settings: Settings, sessions: sessionmaker, job_id: int) -> None:
+def _run(settings: Settings, sessions: sessionmaker, job_id: int, stored: content.StoredUpload) -> None:
     try:
-        lines, status = ingest_uploads_lines(settings), "done"
+        lines, status = ingest_upload_lines(settings, stored), "done"
     except Exception as exc:  # the report says why; the file stays for the next ingest
         log.exception("upload ingest failed")
         lines, status = [f"ingest failed: {exc}. The file is stored; it is ingested with the next change "

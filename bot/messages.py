@@ -61,6 +61,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "upload_too_big": {"zh": "文件太大（上限 {mb} MB）。", "en": "That file is too large (limit {mb} MB)."},
     "upload_refused": {"zh": "无法导入：{reason}", "en": "Could not ingest it: {reason}"},
     "upload_received": {"zh": "已收到 {name}，正在导入，完成后发你导入报告。", "en": "Got {name}: ingesting it now; the report follows when it is done."},
+    "upload_updates": {"zh": "已收到 {name}：它更新知识库中的 {place}，正在导入，完成后发你导入报告。", "en": "Got {name}: it updates {place} in the knowledge base; ingesting it now; the report follows when it is done."},
     "upload_ingest_failed": {"zh": "{name} 已保存，但导入失败：{reason}。下次更新内容时会再导入。", "en": "{name} is stored but its ingest failed: {reason}. It is ingested with the next change."},
     "upload_done": {"zh": "已导入 {name}：", "en": "Ingested {name}:"},
     "not_text": {

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot import content_jobs
 from bot.access import create_invite, redeem
-from bot.content import safe_name
+from bot.content import StoredUpload, safe_name
 from bot.content_jobs import ContentJob
 from bot.dashboard.accounts import create_user
 from bot.dashboard.app import create_app
@@ -227,21 +227,21 @@ def test_an_upload_is_answered_before_its_ingest_ends(owner_home: tuple[TestClie
     client, settings, _ = owner_home
     sign_in(client, "content")
     release, started = threading.Event(), threading.Event()
-    real = content_jobs.ingest_uploads_lines
+    real = content_jobs.ingest_upload_lines
 
-    def slow_ingest(s: Settings) -> list[str]:
+    def slow_ingest(s: Settings, stored: StoredUpload) -> list[str]:
         started.set()
         assert release.wait(60), "the test released the ingest"
-        return real(s)
+        return real(s, stored)
 
-    monkeypatch.setattr(content_jobs, "ingest_uploads_lines", slow_ingest)
+    monkeypatch.setattr(content_jobs, "ingest_upload_lines", slow_ingest)
     token = csrf_of(client.get("/documents").text)
     response = client.post("/documents/upload", data={"csrf": token, "doc_type": "sop"},
                            files={"file": ("保温杯刻字.md", SOP_V1.encode(), "text/markdown")}, follow_redirects=False)
     assert response.status_code == 303
     assert started.wait(30)
     page = client.get("/documents").text
-    assert "保温杯刻字.md uploaded: ingesting it now" in page
+    assert "保温杯刻字.md uploaded (stored as uploads/sop/保温杯刻字.md): ingesting it now" in page
     assert "正在导入" in page and 'http-equiv="refresh"' in page and "Ingest:" not in page
     release.set()
     wait_for_uploads(settings)

@@ -302,7 +302,7 @@ class TelegramBot:
         ingested like a dashboard upload, and the report follows. Everyone else is told
         that only content owners may."""
         from bot.content import UPLOAD_TYPES, UploadError, save_upload
-        from bot.content_jobs import ingest_uploads_lines
+        from bot.content_jobs import ingest_upload_lines
 
         message = update.effective_message
         person = await self._member(update)
@@ -321,13 +321,18 @@ class TelegramBot:
         doc_type = caption if caption in UPLOAD_TYPES else "auto"
         data = bytes(await (await document.get_file()).download_as_bytearray())
         try:
-            name = await asyncio.to_thread(save_upload, self.settings, document.file_name or "upload", data, doc_type)
+            stored = await asyncio.to_thread(save_upload, self.settings, document.file_name or "upload", data,
+                                             doc_type)
         except UploadError as exc:
             await self._say(update, say("upload_refused", language, reason=str(exc)))
             return
-        await self._say(update, say("upload_received", language, name=name))
+        name = stored.name
+        if stored.updates:
+            await self._say(update, say("upload_updates", language, name=name, place=stored.updates))
+        else:
+            await self._say(update, say("upload_received", language, name=name))
         try:
-            lines = await asyncio.to_thread(ingest_uploads_lines, self.settings)
+            lines = await asyncio.to_thread(ingest_upload_lines, self.settings, stored)
         except Exception as exc:  # the file is kept; the next change ingests it
             log.exception("upload ingest failed")
             await self._say(update, say("upload_ingest_failed", language, name=name, reason=str(exc)[:200]))

@@ -36,20 +36,25 @@ Owner = Annotated[Account, Depends(content_viewer)]
 
 @router.get("/documents")
 def documents(request: Request, account: Owner, format: str | None = None) -> Response:
+    settings = settings_of(request)
     with sessions_of(request)() as db:
         rows = list(db.scalars(select(Document).order_by(Document.status, Document.path)))
         listed = [{"id": d.id, "path": d.path, "title": d.title, "type": d.doc_type,
                    "version": d.version, "status": d.status, "error": d.error, "chunks": d.chunk_count,
-                   "ingested": d.ingested_at} for d in rows]
+                   "ingested": d.ingested_at, "place": content.place(d.root, d.path),
+                   "uploaded": content.is_upload(settings, d.root), "file": str(docs.source_file(d))}
+                  for d in rows]
     if format:
-        return download("documents", ["path", "title", "type", "version", "status", "chunks", "last_ingest_utc", "error"],
-                        [[d["path"], d["title"], d["type"], d["version"], d["status"], d["chunks"], d["ingested"],
-                          d["error"]] for d in listed], format)
+        return download("documents", ["path", "where", "from", "title", "type", "version", "status", "chunks",
+                                      "last_ingest_utc", "error"],
+                        [[d["path"], d["place"], "upload" if d["uploaded"] else "content folder", d["title"],
+                          d["type"], d["version"], d["status"], d["chunks"], d["ingested"], d["error"]]
+                         for d in listed], format)
     now = utcnow()
     recent = [{"name": j.name, "state": j.state(now), "lines": j.lines(), "started": j.started_at}
               for j in jobs.recent_jobs(sessions_of(request), account.id, now)]
     return render(request, "documents.html", account, rows=listed, types=content.UPLOAD_TYPES,
-                  report=request.session.pop("report", None), max_mb=settings_of(request).max_file_mb,
+                  report=request.session.pop("report", None), max_mb=settings.max_file_mb,
                   jobs=recent, refresh=any(j["state"] == "running" for j in recent))
 
 
@@ -60,12 +65,14 @@ async def upload(request: Request, account: Owner, file: Annotated[UploadFile, F
     limit = int(settings.max_file_mb * 1024 * 1024)
     data = await file.read(limit + 1)
     try:
-        name = await asyncio.to_thread(content.save_upload, settings, file.filename or "upload", data, doc_type)
+        stored = await asyncio.to_thread(content.save_upload, settings, file.filename or "upload", data, doc_type)
     except content.UploadError as exc:
         flash(request, f"upload refused: {exc}")
         return RedirectResponse("/documents", status_code=303)
-    await asyncio.to_thread(jobs.start_upload_ingest, settings, sessions_of(request), account.id, name)
-    flash(request, f"{name} uploaded: ingesting it now; its report appears below when done")
+    await asyncio.to_thread(jobs.start_upload_ingest, settings, sessions_of(request), account.id, stored)
+    what = f"it updates {stored.updates}" if stored.updates else f"stored as {stored.place}"
+    flash(request, f"{stored.name} uploaded ({what}): ingesting it now; its report appears below when done"
+          + (f". Note: {stored.note}" if stored.note else ""))
     return RedirectResponse("/documents", status_code=303)
 
 
@@ -88,7 +95,8 @@ def document(request: Request, account: Owner, document_id: RowId, a: QueryId = 
         elif len(versions) >= 2:
             a, b = versions[1].version, versions[0].version
         return render(request, "document.html", account, doc=found, versions=versions, diff=diff, a=a, b=b,
-                      report=request.session.pop("report", None), source=str(docs.source_file(found)))
+                      report=request.session.pop("report", None), source=str(docs.source_file(found)),
+                      place=content.place(found.root, found.path), uploaded=content.is_upload(settings, found.root))
 
 
 @router.post("/documents/{document_id}/rollback")

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.content import UploadError, ingest_content, write_whole
+from bot.content import UploadError, ingest_content, superseded_by, write_whole
 from bot.quiz.bank import SyncReport
 from bot.settings import Settings
 from ingest.document import LoadError
@@ -57,6 +57,10 @@ def roll_back(settings: Settings, db: Session, document: Document, version: int)
         DocumentVersion.document_id == document.id, DocumentVersion.version == version))
     if kept is None:
         raise UploadError(f"no version {version}")
+    owner = superseded_by(settings, document.root, document.path)
+    if owner is not None:
+        raise UploadError(f"{owner} in the content folder took this upload's place; roll that document back, "
+                          f"or upload this version's file to update it")
     target = source_file(document)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_whole(target, blob_path(settings, kept).read_bytes())
