@@ -117,8 +117,13 @@ def found_score(passage: Passage, settings: Settings) -> float:
 
 
 def answering_passage(passages: list[Passage], settings: Settings) -> int | None:
-    """The first of the top passages that answers the question, or None to decline."""
-    return next((i for i, p in enumerate(passages[:FOUND_DEPTH]) if answers(p, settings)), None)
+    """The first of the top passages that answers the question, or None to decline.
+    When the question names a product, another product's record never answers for it
+    ("小红袋几岁能吃" is not answered by the 小蓝袋's age range)."""
+    top = passages[:FOUND_DEPTH]
+    named = {p.chunk.about for p in top if p.product_named and p.chunk.about}
+    return next((i for i, p in enumerate(top) if answers(p, settings)
+                 and not (named and p.chunk.about and p.chunk.about not in named)), None)
 
 
 def answers(passage: Passage, settings: Settings) -> bool:
@@ -292,8 +297,13 @@ class Answerer:
         weights = {w: x for w, x in (query.weights if query else {}).items() if w not in FRAMING_WORDS}
         if not weights:
             return True  # "多少钱" asks nothing but the kind of answer: the subject's
-        if _heading_words(weights, own) - _heading_words(weights, followed):
-            return False  # "积分咋抵现" names the topic of the passage it finds on its own
+        topic = _heading_words(weights, own) - _heading_words(weights, followed)
+        # "积分咋抵现" names the topic of the passage it finds on its own; "会员呢" after a
+        # price names a membership page's title too, but the product's answer shows the
+        # member price
+        about_product = bool(followed.cited_passages[0].chunk.about)
+        if topic and not (about_product and all(w in for_matching(followed.body) for w in topic)):
+            return False
         mine = self.retriever.soft_coverage(weights, own.body)
         theirs = self.retriever.soft_coverage(weights, followed.body)
         return theirs >= min(mine, ON_SUBJECT_MIN)

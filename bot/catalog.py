@@ -45,12 +45,12 @@ def short_key(doc_key: str) -> str:
 
 
 def find_product(reader: IndexReader, name: str) -> ProductCard | None:
-    """Fuzzy match on product names and SKUs ("ap300", "净化器pro", "lumora")."""
+    """Fuzzy match on product names, SKUs and what staff call them ("ap300", "净化器pro", "小蓝袋")."""
     records = reader.product_chunks()
     if not records or not name.strip():
         return None
     choices = {
-        i: for_matching(f"{c.metadata.get('product', '')} {c.metadata.get('sku', '')}")
+        i: for_matching(f"{c.metadata.get('product', '')} {c.metadata.get('sku', '')} {c.metadata.get('aliases', '')}")
         for i, (c, _) in enumerate(records)
     }
     best = process.extractOne(for_matching(name), choices, scorer=fuzz.WRatio)

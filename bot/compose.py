@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.amounts import amounts, fits
 from bot.intents import wanted_fields
-from bot.retrieve import Passage, Query, matching_form
+from bot.retrieve import TRANSLATED_CREDIT, Passage, Query, matching_form
 from ingest.chunkers.common import prose_parts
 from ingest.document import Part
 from ingest.embedder import Embedder
@@ -26,6 +26,8 @@ from ingest.normalize import cjk_bigrams, for_matching, has_cjk
 # What a product question with no other words gets (just a name, "介绍一下X").
 DEFAULT_FIELDS = ("price", "features", "advantages", "benefits")
 HEADER_FIELDS = ("product", "sku")
+# fields that name the product: they say which record, not what the question asks
+NAMING_FIELDS = (*HEADER_FIELDS, "aliases")
 
 # A question and its reply belong together: an objection is shown with its answer.
 PAIRED_FIELDS = {"objections": "replies"}
@@ -42,6 +44,7 @@ RANGE_BONUS = 1.5  # the case of a rule whose range holds the amount asked about
 _ASKS_PROCEDURE = re.compile(r"步骤|流程|怎么办理|怎么操作|怎么处理|哪几步|几个步骤|程序|"
                              r"steps|procedure|process|how do (?:i|we|you)")
 INTENT_BONUS = 0.6
+_PRICE_LABEL = re.compile(r"价|price", re.IGNORECASE)
 BIGRAM_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
 # Parts within this share of the best part's score are shown beside it.
@@ -102,26 +105,28 @@ class PartScorer:
 
     def scores(self, query: Query, passage: Passage, parts: list[Part]) -> list[float]:
         context = matching_form(passage.document.title, passage.chunk.section, " ".join(
-            p.text for p in parts if p.field in HEADER_FIELDS))
-        # Words of the title, section and product name are shared by every part: they
+            p.text for p in parts if p.field in NAMING_FIELDS))
+        # Words of the title, section and product's names are shared by every part: they
         # say which passage, not which part.
         weights = {w: x for w, x in query.weights.items() if w not in context}
         total = sum(weights.values())
         bigrams = [b for b in dict.fromkeys(cjk_bigrams(query.norm)) if b not in context]
         wanted = set(wanted_fields(query.norm))
         quantity = bool(_ASKS_QUANTITY.search(query.norm))
-        norms = [for_matching(p.text) for p in parts]
+        norms = [for_matching(p.searchable) for p in parts]
         # an amount a part says in so many words is matched as a word, not by range
         asked = [a for a in amounts(query.norm) if not any(_same_number(a, norm) for norm in norms)]
         dense = self._dense(query, parts)
         out = []
         for part, norm, cosine in zip(parts, norms, dense, strict=True):
-            if part.field in HEADER_FIELDS:
+            if part.field in HEADER_FIELDS or (part.field == "aliases" and part.field not in wanted):
                 out.append(-1.0)
                 continue
-            lexical = sum(x for w, x in weights.items() if w in norm) / total if total else 0.0
+            lexical = sum(x if w in norm else TRANSLATED_CREDIT * x
+                          for w, x in weights.items() if w in norm or any(
+                              t in norm for t in passage.translations.get(w, ()))) / total if total else 0.0
             pairs = sum(1 for b in bigrams if b in norm) / len(bigrams) if bigrams else 0.0
-            intent = INTENT_BONUS if part.field in wanted else 0.0
+            intent = INTENT_BONUS if part.field in wanted or ("price" in wanted and _is_other_price(part)) else 0.0
             number = QUANTITY_BONUS if quantity and _HAS_NUMBER.search(norm) else 0.0
             # "补6000积分谁批": the case whose range holds 6000, not the one that says 5000
             ranges = {fits(a, norm) for a in asked}
@@ -212,6 +217,8 @@ def _with_pairs(parts: list[Part], chosen: list[int], scores: list[float]) -> li
     customer), each the item of its field closest to the question."""
     fields = {parts[i].field for i in chosen}
     partners = {PAIRED_FIELDS[f] for f in fields if f in PAIRED_FIELDS} - fields
+    if any(_is_other_price(parts[i]) for i in chosen):
+        partners.add("price")  # "会员到手价：1259" beside the price it is off
     extra = {i for i, p in enumerate(parts) if p.field in partners}
     if fields & FAB_FIELDS:
         best = max(scores[i] for i in chosen)
@@ -221,6 +228,11 @@ def _with_pairs(parts: list[Part], chosen: list[int], scores: list[float]) -> li
             if top is not None and scores[top] >= FAB_SHARE * best:
                 extra.add(top)
     return sorted(set(chosen) | extra)
+
+
+def _is_other_price(part: Part) -> bool:
+    """A column kept under its own header that is a price too ("会员到手价", "VIP价")."""
+    return part.kind == "field" and part.field is None and bool(_PRICE_LABEL.search(part.label or ""))
 
 
 def _heading(passage: Passage) -> str | None:

@@ -12,6 +12,8 @@ FIELD_INTENTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
      ("replies", "selling_lines")),
     (("适合", "人群", "什么人", "哪类", "谁", "推荐给", "target", "suitable", "who", "good for"), ("audience",)),
     (("卖点", "介绍", "推荐", "怎么卖", "pitch", "selling", "sell", "introduce"), ("selling_lines", "features")),
+    (("货号", "编码", "型号", "条码", "sku", "item code", "model number"), ("sku",)),
+    (("叫什么", "昵称", "别名", "外号", "nickname", "also called"), ("aliases",)),
     (("特点", "功能", "优势", "好处", "利益", "区别", "feature", "advantage", "benefit", "why"),
      ("features", "advantages", "benefits")),
 ]

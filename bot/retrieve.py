@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from bot.amounts import amount_words, speaks_of
 from bot.intents import FRAMING_WORDS, wanted_fields
 from bot.settings import Settings
+from ingest.chunkers.common import SECTION_SEPARATOR
 from ingest.embedder import Embedder
 from ingest.index import IndexReader
 from ingest.lexical import ChunkRecord, DocumentRecord, QueryTerms
@@ -162,8 +163,11 @@ def part_focus(weights: dict[str, float], passage: Passage, translations: Transl
     field wins over a neighbour that only mentions the same words here and there."""
     if not weights or not passage.chunk.parts:
         return passage.coverage
-    context = matching_form(passage.document.title, passage.chunk.section, "")
-    return max(coverage(weights, context + "\n" + part_form(part.text), translations, asked)
+    # the passage's own heading, not the chapter above it: "审批权限与退款" heads the
+    # refund-methods section too, which says nothing of who approves
+    own_heading = (passage.chunk.section or "").rsplit(SECTION_SEPARATOR, 1)[-1]
+    context = matching_form(passage.document.title, own_heading, "")
+    return max(coverage(weights, context + "\n" + part_form(part.searchable), translations, asked)
                for part in passage.chunk.parts)
 
 
@@ -178,7 +182,27 @@ def part_form(text: str) -> str:
 
 
 def product_name(chunk: ChunkRecord) -> str:
-    return for_matching(chunk.about + " " + chunk.metadata.get("sku", ""))
+    return for_matching(" ".join((chunk.about, chunk.metadata.get("sku", ""), *aliases_of(chunk))))
+
+
+_ALIAS_SEPARATORS = re.compile(r"[；;、,，/／\n]+")
+
+
+@lru_cache(maxsize=50_000)
+def _aliases(value: str) -> tuple[str, ...]:
+    names = (for_matching(x.strip(" “”\"「」『』‘’'。.")) for x in _ALIAS_SEPARATORS.split(value))
+    return tuple(n for n in names if len(n) >= 2)
+
+
+def aliases_of(chunk: ChunkRecord) -> tuple[str, ...]:
+    """What staff call the product ("小羽车", "绿罐2段"), as its record lists them."""
+    return _aliases(chunk.metadata.get("aliases", ""))
+
+
+# "一罐多少钱", "每包几片": one of what is sold, no detail a passage must say
+_PER_UNIT = re.compile(r"[一每单][个只件罐包瓶支台盒片套张双块袋桶条箱副]")
+# what one does with any product ("能穿吗", "猫能吃吗"): no detail of this one
+_USE_VERBS = frozenset("用吃穿戴喝带装")
 
 
 def _unit_of(word: str) -> str:
@@ -196,7 +220,7 @@ def detail_coverage(weights: dict[str, float], names: str, passage: Passage,
             and not any(x in names for x in also.get(t, ()))}
     if not rest:
         return 1.0
-    return coverage(rest, matching_form("", None, passage.chunk.text), translations, asked)
+    return coverage(rest, matching_form("", None, passage.chunk.searchable), translations, asked)
 
 
 @lru_cache(maxsize=50_000)
@@ -238,7 +262,7 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     product = for_matching(chunk.about)
     if not product or len(product) < 2:
         return None
-    if product in question_norm:
+    if product in question_norm or any(a in question_norm for a in aliases_of(chunk)):
         return "name"
     if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
         return "name"
@@ -386,6 +410,10 @@ class Retriever:
         uses is the strongest sign of a question about something else, unless it is
         jieba gluing known words together ("破壁机太吵" → "破壁" + "机太吵"): such a word is
         replaced by its character pairs that the knowledge base does use ("太吵")."""
+        # "一包多少钱" asks the price of one, "猫能吃吗" what any product is for: no words
+        # to look for
+        terms = QueryTerms([w for w in terms.words if not _PER_UNIT.fullmatch(w) and w not in _USE_VERBS],
+                           terms.bigrams, terms.chars)
         frequencies, total = self.reader.document_frequencies(QueryTerms(terms.words, [], []))
         glued = {w: cjk_bigrams(w) for w in terms.words if len(w) >= 3 and has_cjk(w) and not frequencies.get(w)}
         if glued:

@@ -104,6 +104,12 @@ class Part:
     def to_json(self) -> list[str | None]:
         return [self.kind, self.text, self.field, self.label, self.value]
 
+    @property
+    def searchable(self) -> str:
+        """What a question may match: the text, and the author's label where the text
+        shows the field's own ("适用人群：12–17kg" came from "适合多大的宝宝")."""
+        return f"{self.text}\n{self.label}" if self.label and self.label not in self.text else self.text
+
     @classmethod
     def from_json(cls, data: list[str | None]) -> Part:
         kind, text, field_name, label, value = (list(data) + [None, None, None])[:5]

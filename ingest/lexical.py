@@ -31,7 +31,7 @@ from ingest.normalize import (
 # Bump when tokenisation, the schema or how files are read into chunks and records
 # changes: existing indexes are then rebuilt in full on the next ingest, because their
 # stored tokens no longer match what queries produce, or their records what files now say.
-INDEX_FORMAT = "12"
+INDEX_FORMAT = "13"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,6 +79,12 @@ class ChunkRecord:
     text: str
     metadata: dict[str, str] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
+
+    @property
+    def searchable(self) -> str:
+        """The text, with the author's labels it shows under the fields' own names."""
+        hidden = [p.label for p in self.parts if p.label and p.searchable != p.text]
+        return "\n".join([self.text, *hidden]) if hidden else self.text
 
     @property
     def about(self) -> str:
@@ -177,7 +183,7 @@ class LexicalStore:
                 "INSERT INTO chunks (id, doc_key, ord, section, text, metadata, parts) VALUES (?,?,?,?,?,?,?)",
                 (chunk.id, chunk.doc_key, chunk.ord, chunk.section, chunk.text, meta, parts),
             )
-            terms = index_terms(title, chunk.section, chunk.text)
+            terms = index_terms(title, chunk.section, chunk.searchable)
             self._db.execute(
                 "INSERT INTO chunks_fts (rowid, words, bigrams, chars) VALUES (?, ?, ?, ?)",
                 (cursor.lastrowid, " ".join(with_stems(terms.words)), " ".join(terms.bigrams),

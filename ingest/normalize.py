@@ -155,10 +155,36 @@ def cjk_chars(normalised: str) -> list[str]:
     return [c for c in CJK_RUN.sub(lambda m: m.group(), normalised) if _CJK.match(c) and c not in STOP_CHARS]
 
 
+_QUOTES = {"“": "”", "「": "」", "『": "』"}
+MAX_QUOTE_CHARS = 300  # a reply script is said whole; a longer quote is cut as prose
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences ending in Chinese or Latin terminal punctuation, or line breaks."""
+    """Sentences ending in Chinese or Latin terminal punctuation, or line breaks. What a
+    quote says (“您担心得对……更省。”, a reply to a customer) stays one sentence."""
     parts = re.split(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+", text)
-    return [p.strip() for p in parts if p and p.strip()]
+    pieces = [p.strip() for p in parts if p and p.strip()]
+    out: list[str] = []
+    open_quote: str | None = None
+    for piece in pieces:
+        if open_quote is not None and len(out[-1]) + len(piece) <= MAX_QUOTE_CHARS:
+            out[-1] += piece
+        else:
+            out.append(piece)
+            open_quote = None
+        open_quote = _still_open(out[-1])
+    return out
+
+
+def _still_open(text: str) -> str | None:
+    """The quote mark TEXT leaves open, if any."""
+    depth: list[str] = []
+    for char in text:
+        if char in _QUOTES:
+            depth.append(char)
+        elif depth and char == _QUOTES[depth[-1]]:
+            depth.pop()
+    return depth[-1] if depth else None
 
 
 # What a pinyin keyboard and a southern accent blur: zh/z, ch/c, sh/s, -ng/-n, l/n.

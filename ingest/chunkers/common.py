@@ -108,7 +108,11 @@ def prose_parts(lines: list[str]) -> list[Part]:
     while i < len(pieces):
         kind, text = pieces[i]
         following = pieces[i + 1][1] if i + 1 < len(pieces) else None
-        if following is not None and _is_question(text) and not _is_question(following):
+        # a question and its answer; any line and the reply labelled as answering it
+        # ("顾客说温奶器会闲置。" / "回应：可以解冻母乳……")
+        if following is not None and (
+                (_is_question(text) and not _is_question(following))
+                or (kind != "step" and _ANSWER.match(following) and not _ANSWER.match(text))):
             parts.append(Part("qa", f"{text}\n{following}"))
             i += 2
             continue

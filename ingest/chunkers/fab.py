@@ -30,6 +30,8 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                    "product", "product name", "item", "item name", "name")),
     "sku": ("SKU", "SKU", ("sku", "货号", "型号", "商品编码", "产品编码", "编码", "款号", "条码",
                            "item code", "model", "code")),
+    "aliases": ("别名", "Also called", ("别名", "昵称", "俗称", "简称", "小名", "店内叫法", "又叫", "也叫",
+                                         "nickname", "nicknames", "also called", "aka", "alias", "aliases")),
     "price": ("价格", "Price", ("价格", "售价", "零售价", "建议零售价", "吊牌价", "单价", "活动价",
                                "price", "retail price", "rrp", "msrp")),
     "category": ("品类", "Category", ("品类", "类别", "分类", "系列", "category", "series")),
@@ -55,6 +57,8 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                        "处理话术", "response", "responses", "reply", "replies",
                                        "objection response", "objection handling", "answer")),
 }
+# the fields a record also keeps as metadata: what names it, what it costs, its kind
+RECORD_METADATA = ("product", "sku", "aliases", "price", "category")
 FAB_CORE = {"features", "advantages", "benefits", "selling_lines", "objections"}
 HEADER_SCAN_ROWS = 10
 _UNIT = re.compile(r"[（(][^）)]*[)）]")
@@ -74,11 +78,13 @@ _ALIASES: dict[str, str] = {
 # read as the product would turn every row into a product.
 FIELD_MEANINGS: dict[str, tuple[str, ...]] = {
     "sku": ("货号 型号 商品编码", "SKU item code model number"),
+    "aliases": ("别名 昵称 店里都这么叫它", "nickname, what staff call it"),
     "price": ("售价 零售价 价格", "retail price"),
     "category": ("品类 分类", "product category"),
-    "features": ("产品特点 核心卖点 功能参数", "key features and specifications"),
-    "advantages": ("优势 对比优势 为什么选它 比别家好在哪", "advantages, why choose it, why it is better than others"),
-    "benefits": ("顾客利益 顾客获益 好处", "benefits, what the customer gets"),
+    "features": ("产品特点 核心卖点 功能参数", "key features and specifications", "它有什么 产品是什么 规格配置"),
+    "advantages": ("优势 对比优势 为什么选它 比别家好在哪", "advantages, why choose it, why it is better than others",
+                   "跟别家比 比普通的强在哪 凭什么选它"),
+    "benefits": ("顾客利益 顾客获益 好处", "benefits, what the customer gets", "对顾客意味着什么 顾客能得到什么"),
     "audience": ("适用人群 目标客户", "who it is for: the kind of people it suits"),
     "selling_lines": ("推荐话术 销售话术", "sales pitch, selling lines"),
     "objections": ("常见异议 顾客疑问 顾客顾虑", "customer objections, common pushback, concerns"),
@@ -181,24 +187,49 @@ def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None)
 # a header that says "the name" without saying of what ("货品全称", "款名", "Model name")
 _NAME_HEADER = re.compile(r"(?:名称?|全称|名字|货品|name|title)$")
 # a customer's doubt as written in a cell: a question ("会不会闷？", "有机是不是噱头", "Too dim?")
-_QUESTION = re.compile(r"[?？]|[吗呢]\s*$|会不会|是不是|能不能|要不要|有没有|怎么办")
+_QUESTION = re.compile(r"[?？]|[吗呢吧]\s*$|会不会|是不是|能不能|要不要|有没有|怎么|什么|[哪啥]")
+# a cell that is an amount: "¥580", "358", "68元/瓶", "¥168/盒"
+_AMOUNT_CELL = re.compile(r"[¥￥$€]?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|cny)?(?:\s*/\s*\S{1,3})?", re.IGNORECASE)
 
 
 def _column(rows: list[list[str]], match: HeaderMatch, col: int) -> list[str]:
-    return [r[col].strip() for r in rows[match.row_index + 1:] if col < len(r) and r[col].strip()]
+    """A column's cells below the header, in the rows that hold more than one cell (a
+    row of one is a note or a group's title, not a product)."""
+    return [r[col].strip() for r in rows[match.row_index + 1:]
+            if col < len(r) and r[col].strip() and sum(1 for c in r if c.strip()) > 1]
 
 
 def _name_by_kind(rows: list[list[str]], match: HeaderMatch) -> None:
-    """A name column no list names: its header says "name", and its cells read as names,
-    one per row (short, not numbers, none repeated)."""
-    for col, label in enumerate(rows[match.row_index]):
-        if col in match.columns or not label or len(label) > 40 or not _NAME_HEADER.search(_key(label)):
-            continue
+    """A name column no list names: its cells read as names, one per row (short, not
+    numbers or codes, none repeated), and its header says "name" ("货品全称"), or it is
+    the first such column of a table with codes or prices ("系列叫法", "款"). It wins
+    over what the header was taken to mean ("商品全称" is no category), not over a
+    listed name."""
+    header = rows[match.row_index]
+
+    def names(col: int) -> bool:
+        label = header[col]
         cells = _column(rows, match, col)
-        if len(cells) >= 1 and len(set(cells)) == len(cells) and all(
-                len(c) <= 60 and not _is_number(c) for c in cells):
-            match.columns[col] = "product"
-            return
+        listed = col in match.columns and match.columns[col] != "category" and map_header(label) is not None
+        return bool(label) and len(label) <= 40 and not listed and len(cells) >= 1 \
+            and len(set(cells)) == len(cells) and all(_a_name(c) for c in cells)
+
+    named = [col for col, label in enumerate(header) if label and _NAME_HEADER.search(_key(label)) and names(col)]
+    coded = bool(set(match.columns.values()) & {"sku", "price"})
+    first = next((col for col in range(len(header)) if names(col)), None) if coded else None
+    chosen = named[0] if named else first
+    if chosen is not None:
+        match.columns[chosen] = "product"
+
+
+_CODE_CELL = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
+_SENTENCE_MARK = re.compile(r"[，。；！？,;!?\n]")
+
+
+def _a_name(cell: str) -> bool:
+    """A cell that reads as a product's name: short, no sentence, no number or code alone."""
+    return len(cell) <= 40 and not _SENTENCE_MARK.search(cell) and not _is_number(cell) \
+        and not _CODE_CELL.fullmatch(cell)
 
 
 def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[str, str]) -> None:
@@ -227,6 +258,18 @@ def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[st
         cells = _column(rows, match, col) if free(col, label) else []
         if cells and sum(1 for c in cells if _QUESTION.search(c)) * 3 >= len(cells) * 2:
             take(col, "objections")
+    # the first column of amounts is the price, before one only taken to mean a price
+    # ("门市价（一袋）" before "卡价"); a listed price header stays the price
+    priced = next((c for c, f in match.columns.items() if f == "price"), None)
+    if priced is None or map_header(header[priced]) is None:
+        amounts = next((col for col, label in enumerate(header) if (free(col, label) or col == priced)
+                        and (cells := _column(rows, match, col)) and all(_AMOUNT_CELL.fullmatch(c) for c in cells)),
+                       None)
+        if amounts is not None and amounts != priced:
+            if priced is not None:
+                del match.columns[priced]
+                taken.discard("price")
+            take(amounts, "price")
     for col, label in enumerate(header):
         if free(col, label) and match.columns.get(col - 1) == "objections" and any(
                 len(c) >= 8 for c in _column(rows, match, col)):
@@ -282,7 +325,7 @@ def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tu
         elif label:
             extra.append(field_part(None, label, value, english))
     parts = [field_part(name, values[name][1], values[name][0], english) for name in FIELDS if name in values] + extra
-    metadata: dict[str, str] = {k: values[k][0] for k in ("product", "sku", "price", "category") if k in values}
+    metadata: dict[str, str] = {k: values[k][0] for k in RECORD_METADATA if k in values}
     return "\n".join(p.text for p in parts), metadata, parts
 
 

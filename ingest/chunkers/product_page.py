@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 from ingest.chunkers import fab
 from ingest.chunkers.common import SECTION_SEPARATOR, ChunkLimits, sections
-from ingest.chunkers.fab import FIELDS, HeaderMeaning, field_part, map_header
+from ingest.chunkers.fab import FIELDS, RECORD_METADATA, HeaderMeaning, field_part, map_header
 from ingest.document import Block, Chunk, LoadedDocument, Part, numbered_step
 from ingest.normalize import for_matching, has_cjk
 
 # Fields a page's sections become in its record; objections, replies and FAQ keep their
 # question/answer shape as passages of their own.
-RECORD_FIELDS = ("sku", "price", "category", "features", "advantages", "benefits", "audience", "selling_lines")
+RECORD_FIELDS = ("sku", "aliases", "price", "category", "features", "advantages", "benefits", "audience", "selling_lines")
 SELLING_FIELDS = frozenset({"features", "advantages", "benefits", "audience", "selling_lines"})
 MIN_SELLING_FIELDS = 2
 # A product code: letters and digits, with a digit and a letter ("QZ-SC103", "AP300").
@@ -34,7 +34,8 @@ _LABEL_VALUE = re.compile(r"^\s*(?P<label>[^：:\n]{1,16})[：:]\s*(?P<value>\S.
 _LABEL_AMOUNT = re.compile(r"^\s*(?P<label>[^\s：:\d¥￥$€]{1,8}|[A-Za-z][A-Za-z ]{1,15}?)\s+"
                            r"(?P<value>(?:[¥￥$€]|CNY|RMB|HK\$)\s?\d.*|\d[\d,]*(?:\.\d+)?\s*(?:元|块).*)$")
 # pieces of one line: wide gaps, or a bar or dot between them ("¥899 ｜ 保修两年", "¥1,299 · 会员 9 折")
-_PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+")
+# or the end of a sentence before another label ("店内昵称：“折折盆”。适用：0–6 岁")
+_PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+|(?<=[。；;])\s*(?=[^：:\n。，,]{1,8}[：:])")
 _TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
 # what is left of "（货号 BB-S09）" once the code is taken out
 _EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:[\u4e00-\u9fff]{0,4}[号码]|sku|item code|code|model|ref)?\s*[:：]?\s*[)）\]】]",
@@ -81,7 +82,8 @@ class ProductPage:
                 continue
             seen.add(name)
             before, first_label = self.fields.get(name, ("", label))
-            self.fields[name] = (f"{before} / {value}" if before else value, first_label)
+            # a second price keeps its label: "239 元 / 芽卡会员价 199 元"
+            self.fields[name] = (f"{before} / {label} {value}" if before else value, first_label)
             self.labelled.add(name)
         if kept:
             self.rest.append(Block("paragraph", "\n".join(kept)))
@@ -93,7 +95,7 @@ class ProductPage:
                   for name in FIELDS if name in self.fields]
         parts += self.extra
         metadata = {"product": self.product}
-        metadata.update({k: self.fields[k][0] for k in ("sku", "price", "category") if k in self.fields})
+        metadata.update({k: self.fields[k][0] for k in RECORD_METADATA if k in self.fields})
         return Chunk(text="\n".join(p.text for p in parts), section=self.product, metadata=metadata, parts=parts)
 
 
@@ -171,9 +173,11 @@ def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeani
         found = _heading_field(heading, meaning) if heading else None
         if found == "price" and not _a_price(_items(section.blocks)):
             found = None  # "价保" heads a rule about prices, not a price
+        if found is not None and found in seen:
+            if _heading_field(heading, None) is not None:
+                return None  # two sections named "features": a page about several products
+            found = None  # only taken to mean a field already read ("怎么用——教顾客照着做")
         if found is not None:
-            if found in seen:
-                return None  # two "features" sections: a page about several products
             seen.add(found)
             page.fields[found] = (_items(section.blocks), heading)
             continue

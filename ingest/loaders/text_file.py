@@ -28,6 +28,8 @@ _CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+[章节部分篇]\s*\S")
 _CN_HEADING = re.compile(rf"^[{_CN_NUM}]+[、.．]\s*\S")
 _CN_SUBHEADING = re.compile(rf"^[（(][{_CN_NUM}]+[)）]\s*\S")
 _DOTTED_HEADING = re.compile(r"^\d+(\.\d+)+\s*[^\d.\s]")
+_BRACKET_HEADING = re.compile(r"^【[^】]{1,16}】$")  # "【好在哪】" on a line of its own
+_RULE_LINE = re.compile(r"^[=\-*_~#·•.—–━─]{3,}$")
 BULLET = re.compile(r"^[-*•·●▪]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;：:，,]$")
 # A label line: short, with no punctuation of a sentence ("常见问题", "F 特点", "How to use").
@@ -69,12 +71,12 @@ def classify_lines(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     for raw in lines:
         line = raw.strip()
-        if not line:
-            continue
+        if not line or _RULE_LINE.match(line):
+            continue  # "=====": a frame drawn with characters says nothing
         short = len(line) <= 40 and not _SENTENCE_END.search(line)
         if m := _MD_HEADING.match(line):
             blocks.append(Block("heading", m.group(2).strip(), level=len(m.group(1))))
-        elif short and (_CHAPTER.match(line) or _CN_HEADING.match(line)):
+        elif short and (_CHAPTER.match(line) or _CN_HEADING.match(line) or _BRACKET_HEADING.match(line)):
             blocks.append(Block("heading", line, level=2))
         elif short and (_CN_SUBHEADING.match(line) or _DOTTED_HEADING.match(line)):
             blocks.append(Block("heading", line, level=3))
