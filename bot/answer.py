@@ -122,8 +122,20 @@ def answering_passage(passages: list[Passage], settings: Settings) -> int | None
     ("小红袋几岁能吃" is not answered by the 小蓝袋's age range)."""
     top = passages[:FOUND_DEPTH]
     named = {p.chunk.about for p in top if p.product_named and p.chunk.about}
-    return next((i for i, p in enumerate(top) if answers(p, settings)
-                 and not (named and p.chunk.about and p.chunk.about not in named)), None)
+    able = [i for i, p in enumerate(top) if answers(p, settings)
+            and not (named and p.chunk.about and p.chunk.about not in named)]
+    if not able:
+        return None
+    first = able[0]
+    if top[first].cross_lingual and not top[first].chunk.about:
+        # the guide reads their own language: a passage in it that answers as surely wins
+        # over a rule in the other (an English SOP that mentions "验光单" in passing, the
+        # Chinese rule on it); a product's own record stays, whatever its language
+        own = [i for i in able if not top[i].cross_lingual
+               and found_score(top[i], settings) >= found_score(top[first], settings)]
+        if own:
+            return own[0]
+    return first
 
 
 def answers(passage: Passage, settings: Settings) -> bool:

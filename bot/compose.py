@@ -45,6 +45,8 @@ _ASKS_PROCEDURE = re.compile(r"步骤|流程|怎么办理|怎么操作|怎么处
                              r"steps|procedure|process|how do (?:i|we|you)")
 INTENT_BONUS = 0.6
 _PRICE_LABEL = re.compile(r"价|price", re.IGNORECASE)
+_AMOUNT = re.compile(r"(?:[¥￥$€]|rmb|cny)\s?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\S{1,3})?|\d[\d,]*(?:\.\d+)?\s*元(?:\s*/\s*\S{1,3})?",
+                     re.IGNORECASE)
 BIGRAM_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
 # Parts within this share of the best part's score are shown beside it.
@@ -231,8 +233,10 @@ def _with_pairs(parts: list[Part], chosen: list[int], scores: list[float]) -> li
 
 
 def _is_other_price(part: Part) -> bool:
-    """A column kept under its own header that is a price too ("会员到手价", "VIP价")."""
-    return part.kind == "field" and part.field is None and bool(_PRICE_LABEL.search(part.label or ""))
+    """A column kept under its own header that is a price too: it says so ("会员到手价",
+    "VIP价") or holds an amount ("澄光会员：¥288")."""
+    return part.kind == "field" and part.field is None and (
+        bool(_PRICE_LABEL.search(part.label or "")) or bool(_AMOUNT.fullmatch((part.value or "").strip("* "))))
 
 
 def _heading(passage: Passage) -> str | None:

@@ -5,7 +5,8 @@ field; answers lift the field itself. The question's own words decide the rest."
 from __future__ import annotations
 
 FIELD_INTENTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("多少钱", "价格", "价钱", "售价", "几块", "多少米", "贵不贵", "price", "cost", "how much"), ("price",)),
+    (("多少钱", "价格", "价钱", "售价", "几块", "多少米", "贵不贵", "会员价", "卡价", "到手价", "标价", "零售价",
+      "活动价", "vip", "price", "cost", "how much"), ("price",)),
     (("异议", "嫌", "太贵", "贵了", "顾虑", "担心", "反对", "拒绝", "objection", "expensive", "worried",
       "concern", "pushback"), ("objections", "replies")),
     (("怎么回", "咋回", "怎么说", "怎么答", "回应", "应对", "话术", "respond", "reply", "answer", "says"),
@@ -14,7 +15,8 @@ FIELD_INTENTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("卖点", "介绍", "推荐", "怎么卖", "pitch", "selling", "sell", "introduce"), ("selling_lines", "features")),
     (("货号", "编码", "型号", "条码", "sku", "item code", "model number"), ("sku",)),
     (("叫什么", "昵称", "别名", "外号", "nickname", "also called"), ("aliases",)),
-    (("特点", "功能", "优势", "好处", "利益", "区别", "feature", "advantage", "benefit", "why"),
+    (("特点", "功能", "优势", "好处", "利益", "区别", "干嘛", "干啥", "用途", "有什么用", "feature", "advantage",
+      "benefit", "why", "what is it for", "what does it do"),
      ("features", "advantages", "benefits")),
 ]
 

@@ -199,8 +199,8 @@ def aliases_of(chunk: ChunkRecord) -> tuple[str, ...]:
     return _aliases(chunk.metadata.get("aliases", ""))
 
 
-# "一罐多少钱", "每包几片": one of what is sold, no detail a passage must say
-_PER_UNIT = re.compile(r"[一每单][个只件罐包瓶支台盒片套张双块袋桶条箱副]")
+# "一罐多少钱", "每包几片", "那双鞋": one of what is sold, no detail a passage must say
+_PER_UNIT = re.compile(r"[一每单这那][个只件罐包瓶支台盒片套张双块袋桶条箱副]")
 # what one does with any product ("能穿吗", "猫能吃吗"): no detail of this one
 _USE_VERBS = frozenset("用吃穿戴喝带装")
 
@@ -267,6 +267,10 @@ def names_product(question_norm: str, chunk: ChunkRecord) -> str | None:
     if len(product) >= 3 and fuzz.partial_ratio(product, question_norm) >= 85:
         return "name"
     if any(len(w) >= 3 and has_cjk(w) and w in question_norm for w in words_of(product)):
+        return "category"
+    # a piece of the name as written apart: the series "夜视达" of "夜视达 驾驶专用镜片"
+    if any(len(CJK_RUN.sub("", piece)) == 0 and len(piece) >= 2 and piece in question_norm
+           for piece in product.split()[:-1] if len(product.split()) > 1):
         return "category"
     # a Chinese name ends in what the product is: "香薰机" of "超声波香薰机" (a hint for
     # ranking only: held to the name's other words, "顾客嫌破壁机太吵怎么回" would be declined)

@@ -79,11 +79,31 @@ TXT_PAGE = """==============================
 """
 
 
+# an English policy that names a Chinese term in passing, and the Chinese rule on it
+GROOMING_EN = """# Grooming Service Policy
+
+## 1. Booking
+
+1.1 Grooming is booked in 90-minute slots through the mini-program.
+1.2 A customer needs a grooming card issued within the last 30 days (same as the 30-day validity of our 洗护卡).
+1.3 Cats over 8 kg are booked for two slots.
+"""
+GROOMING_ZH = """# 洗护服务规范
+
+## 一、洗护卡
+
+1. 洗护卡有效期为30天，过期须重新办理。
+2. 洗护卡不可转让，一张卡只登记一只宠物。
+3. 洗护卡遗失的，凭手机号在收银台补办，工本费5元。
+"""
+
+
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
     return indexed(tmp_path_factory.mktemp("pet_shop"), {
         "fab/秋季主推.csv": SHEET, "fab/猫抓板沙发.md": PAGE, "sop/退款规定.md": RULES,
-        "fab/猫砂.csv": LITTER, "fab/营养膏.txt": TXT_PAGE}, real_embedder)
+        "fab/猫砂.csv": LITTER, "fab/营养膏.txt": TXT_PAGE,
+        "sop/grooming_policy.md": GROOMING_EN, "sop/洗护服务规范.md": GROOMING_ZH}, real_embedder)
 
 
 def test_a_product_asked_by_the_name_staff_call_it_is_that_product(shop: Services) -> None:
@@ -150,3 +170,14 @@ def test_a_plain_text_page_framed_with_rules_is_a_product(shop: Services) -> Non
     sections = {c.section for d in shop.reader.documents().values() if d.path == "fab/营养膏.txt"
                 for c in shop.reader.document_chunks(d.doc_key)}
     assert any(s and s.endswith("【怎么用】") for s in sections), sections
+
+
+def test_a_chinese_question_is_answered_by_the_chinese_rule_before_an_english_mention(shop: Services) -> None:
+    answer = shop.answerer.answer("洗护卡多久有效")
+    assert answer.found and answer.cited_passages[0].document.path == "sop/洗护服务规范.md", answer.text
+    assert "有效期为30天" in answer.body, answer.body
+
+
+def test_a_product_asked_by_a_piece_of_its_name(shop: Services) -> None:
+    body = "\n".join(lines_of(shop, "营养膏那支多少钱"))
+    assert "45元/支" in body, body

@@ -85,7 +85,10 @@ def block_lines(block: Block) -> list[str]:
 # pairs ("顾客：…" / "回应：…") are shown together.
 _QUESTION = re.compile(r"^(q\d*|问|question|(顾客|客户|客人)[说问]?|customers?( says| asks)?)\s*[:：.、]",
                        re.IGNORECASE)
-_ANSWER = re.compile(r"^((a|答|answer|回应|回复|应答|导购|reply|response)\s*[:：.、]|→)", re.IGNORECASE)
+# "答：", "回复参考：", "可以这样回：", "Suggested reply:"
+_ANSWER = re.compile(r"^((a|答|answer|回应|回复|应答|导购|reply|response)\s*[:：.、]|→"
+                     r"|(参考|建议|推荐)?(回复|回应|答法|话术|回答)(参考|建议)?\s*[:：]|可以这样[回说答接讲]\S{0,2}\s*[:：]"
+                     r"|(suggested|sample) (reply|answer|response)\s*:)", re.IGNORECASE)
 # A paragraph this short is one rule or statement; longer ones are cut into sentences.
 WHOLE_PARAGRAPH_CHARS = 80
 
