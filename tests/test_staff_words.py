@@ -181,3 +181,11 @@ def test_a_chinese_question_is_answered_by_the_chinese_rule_before_an_english_me
 def test_a_product_asked_by_a_piece_of_its_name(shop: Services) -> None:
     body = "\n".join(lines_of(shop, "营养膏那支多少钱"))
     assert "45元/支" in body, body
+
+
+def test_a_long_english_word_is_found_in_another_form_of_it() -> None:
+    from bot.retrieve import coverage
+
+    text = "detachable 10x magnifying mirror; auto shut-off after 10 minutes"
+    assert coverage({"magnification": 1.0}, text) == 1.0
+    assert coverage({"magnet": 1.0}, text) == 0.0  # a short word is matched as written
