@@ -192,10 +192,14 @@ _QUESTION = re.compile(r"[?？]|[吗呢吧]\s*$|会不会|是不是|能不能|�
 _AMOUNT_CELL = re.compile(r"[¥￥$€]?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|cny)?(?:\s*/\s*\S{1,3})?", re.IGNORECASE)
 
 
+KIND_SAMPLE_ROWS = 60  # what kind a column is, read from its first rows (sheets run to thousands)
+
+
 def _column(rows: list[list[str]], match: HeaderMatch, col: int) -> list[str]:
-    """A column's cells below the header, in the rows that hold more than one cell (a
-    row of one is a note or a group's title, not a product)."""
-    return [r[col].strip() for r in rows[match.row_index + 1:]
+    """A column's cells in the first rows below the header that hold more than one cell
+    (a row of one is a note or a group's title, not a product)."""
+    sample = rows[match.row_index + 1: match.row_index + 1 + KIND_SAMPLE_ROWS]
+    return [r[col].strip() for r in sample
             if col < len(r) and r[col].strip() and sum(1 for c in r if c.strip()) > 1]
 
 
@@ -236,9 +240,9 @@ def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[st
     """Columns whose header says too little on its own, read by what kind of header or
     content it is: one asking "who" ("推荐给谁", "适合谁用", "Who should buy") is the
     audience; one whose cells are customers' questions ("宝妈心里的疙瘩": "会不会闷红屁屁？")
-    the objections; the column right after the objections, holding their answers
-    ("怎么接", "导购可以这么接"), the replies. A content owner's mapping (fab_columns)
-    comes first: it is applied before."""
+    the objections; the first whose cells are all amounts the price; the column right
+    after the objections, holding their answers ("怎么接", "导购可以这么接"), the
+    replies. A content owner's mapping (fab_columns) comes first: it is applied before."""
     header = rows[match.row_index]
     taken = set(match.columns.values())
 

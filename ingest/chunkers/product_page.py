@@ -150,13 +150,12 @@ def split_title(title: str, metadata: dict[str, str]) -> tuple[str, str | None]:
 def _unbracketed_ends(name: str) -> str:
     """Brackets left open or closed at the ends once the code is out ("（ QZ-1" ), not a
     pair the name holds ("浴盆（带温感塞）")."""
-    while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
+    closing, opening = {")": "(", "）": "（"}, {"(": ")", "（": "）"}
+    while name and name[-1] in closing and name.count(name[-1]) > name.count(closing[name[-1]]):
         name = name[:-1].rstrip()
-    while name and name[0] in "(（" and name.count(name[0]) > name.count(")" if name[0] == "(" else "）"):
+    while name and name[0] in opening and name.count(name[0]) > name.count(opening[name[0]]):
         name = name[1:].lstrip()
-    while name and name[-1] in "(（":
-        name = name[:-1].rstrip()
-    return name
+    return name.rstrip("(（ ")
 
 
 def read_product_page(document: LoadedDocument, title: str, meaning: HeaderMeaning | None = None) -> ProductPage | None:
