@@ -31,7 +31,7 @@ from ingest.normalize import (
 # Bump when tokenisation, the schema or how files are read into chunks and records
 # changes: existing indexes are then rebuilt in full on the next ingest, because their
 # stored tokens no longer match what queries produce, or their records what files now say.
-INDEX_FORMAT = "13"
+INDEX_FORMAT = "14"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -177,12 +177,19 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _still_open(text: str) -> str | None:
-    """The quote mark TEXT leaves open, if any."""
+    """The quote mark TEXT leaves open, if any (a straight '"' opens and closes)."""
     depth: list[str] = []
-    for char in text:
-        if char in _QUOTES:
+    for i, char in enumerate(text):
+        if char == '"' and i and text[i - 1].isdigit():
+            continue  # 5" is inches
+        if char == '"':
+            if depth and depth[-1] == '"':
+                depth.pop()
+            else:
+                depth.append(char)
+        elif char in _QUOTES:
             depth.append(char)
-        elif depth and char == _QUOTES[depth[-1]]:
+        elif depth and char == _QUOTES.get(depth[-1]):
             depth.pop()
     return depth[-1] if depth else None
 

@@ -304,6 +304,7 @@ def test_a_model_the_chain_does_not_list_is_declined_not_answered_with_another(p
     ("静音加湿器 4.5L ｜ 货号 JS-450", "静音加湿器 4.5L", "JS-450"),
     ("云感记忆枕（含枕套）PL-660", "云感记忆枕（含枕套）", "PL-660"),
     ("Trail Lamp — SKU: TL-400", "Trail Lamp", "TL-400"),
+    ("〔LS-HJ-012〕古越十年陈 礼坛", "古越十年陈 礼坛", "LS-HJ-012"),
 ])
 def test_a_code_in_a_labelled_bracket_leaves_the_name_clean(title: str, name: str, sku: str) -> None:
     assert split_title(title, {}) == (name, sku)

@@ -98,12 +98,21 @@ GROOMING_ZH = """# 洗护服务规范
 """
 
 
+# a price list: full names with their size on a second line, codes, prices, nicknames
+PRICE_LIST = (
+    '全称 & 规格,货号,牌价,店里叫它\n'
+    '"喵享冻干鸡肉粒\n100g 罐装",MX-F10,59,鸡肉罐\n'
+    '"喵享冻干三文鱼粒\n100g 罐装",MX-F11,69,鱼罐\n'
+)
+
+
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Services:
     return indexed(tmp_path_factory.mktemp("pet_shop"), {
         "fab/秋季主推.csv": SHEET, "fab/猫抓板沙发.md": PAGE, "sop/退款规定.md": RULES,
         "fab/猫砂.csv": LITTER, "fab/营养膏.txt": TXT_PAGE,
-        "sop/grooming_policy.md": GROOMING_EN, "sop/洗护服务规范.md": GROOMING_ZH}, real_embedder)
+        "sop/grooming_policy.md": GROOMING_EN, "sop/洗护服务规范.md": GROOMING_ZH,
+        "fab/冻干价目.csv": PRICE_LIST}, real_embedder)
 
 
 def test_a_product_asked_by_the_name_staff_call_it_is_that_product(shop: Services) -> None:
@@ -189,3 +198,18 @@ def test_a_long_english_word_is_found_in_another_form_of_it() -> None:
     text = "detachable 10x magnifying mirror; auto shut-off after 10 minutes"
     assert coverage({"magnification": 1.0}, text) == 1.0
     assert coverage({"magnet": 1.0}, text) == 0.0  # a short word is matched as written
+
+
+def test_a_price_list_names_each_product_by_the_first_line_of_its_name(shop: Services) -> None:
+    card = find_product(shop.reader, "鱼罐")
+    assert card is not None and card.name == "喵享冻干三文鱼粒"
+    fields = {p.label: p.value for p in card.chunk.parts if p.kind == "field"}
+    assert fields["全称 & 规格"] == "100g 罐装" and fields["牌价"] == "69"
+    body = "\n".join(lines_of(shop, "鸡肉罐多少钱"))
+    assert "59" in body and "69" not in body, body
+
+
+def test_a_reply_in_straight_quotes_stays_whole() -> None:
+    line = '回："您说得对，冻干贵一点。但一罐能吃一个月。算下来一天两块钱。"'
+    assert split_sentences(line) == [line]
+    assert split_sentences('屏幕 5" 大。电池耐用。') == ['屏幕 5" 大。', "电池耐用。"]

@@ -30,7 +30,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                    "product", "product name", "item", "item name", "name")),
     "sku": ("SKU", "SKU", ("sku", "货号", "型号", "商品编码", "产品编码", "编码", "款号", "条码",
                            "item code", "model", "code")),
-    "aliases": ("别名", "Also called", ("别名", "昵称", "俗称", "简称", "小名", "店内叫法", "又叫", "也叫",
+    "aliases": ("别名", "Also called", ("别名", "昵称", "俗称", "简称", "小名", "店内叫法", "叫它", "又叫", "也叫",
                                          "nickname", "nicknames", "also called", "aka", "alias", "aliases")),
     "price": ("价格", "Price", ("价格", "售价", "零售价", "建议零售价", "吊牌价", "单价", "活动价",
                                "price", "retail price", "rrp", "msrp")),
@@ -156,10 +156,12 @@ class HeaderMatch:
     @property
     def is_fab(self) -> bool:
         """Product rows: a name column with two selling columns, or with one and a code
-        or price column ("商品名称, SKU, 门店价, 一句话卖点")."""
+        or price column ("商品名称, SKU, 门店价, 一句话卖点"), or with a code and a price
+        (a price list: "全称, 货号, 牌价")."""
         fields = set(self.columns.values())
         selling = len(fields & FAB_CORE)
-        return "product" in fields and (selling >= 2 or (selling == 1 and bool(fields & {"sku", "price"})))
+        return "product" in fields and (selling >= 2 or (selling == 1 and bool(fields & {"sku", "price"}))
+                                        or {"sku", "price"} <= fields)
 
 
 def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None) -> HeaderMatch | None:
@@ -185,7 +187,7 @@ def find_fab_header(rows: list[list[str]], meaning: HeaderMeaning | None = None)
 
 
 # a header that says "the name" without saying of what ("货品全称", "款名", "Model name")
-_NAME_HEADER = re.compile(r"(?:名称?|全称|名字|货品|name|title)$")
+_NAME_HEADER = re.compile(r"(?:名称?|全称|名字|货品|name|title)$|全称|名称|品名")
 # a customer's doubt as written in a cell: a question ("会不会闷？", "有机是不是噱头", "Too dim?")
 _QUESTION = re.compile(r"[?？]|[吗呢吧]\s*$|会不会|是不是|能不能|要不要|有没有|怎么|什么|[哪啥]")
 # a cell that is an amount: "¥580", "358", "68元/瓶", "¥168/盒"
@@ -216,7 +218,7 @@ def _name_by_kind(rows: list[list[str]], match: HeaderMatch) -> None:
         cells = _column(rows, match, col)
         listed = col in match.columns and match.columns[col] != "category" and map_header(label) is not None
         return bool(label) and len(label) <= 40 and not listed and len(cells) >= 1 \
-            and len(set(cells)) == len(cells) and all(_a_name(c) for c in cells)
+            and len(set(cells)) == len(cells) and all(_a_name(c.splitlines()[0]) for c in cells)
 
     named = [col for col, label in enumerate(header) if label and _NAME_HEADER.search(_key(label)) and names(col)]
     coded = bool(set(match.columns.values()) & {"sku", "price"})
@@ -231,9 +233,10 @@ _SENTENCE_MARK = re.compile(r"[，。；！？,;!?\n]")
 
 
 def _a_name(cell: str) -> bool:
-    """A cell that reads as a product's name: short, no sentence, no number or code alone."""
-    return len(cell) <= 40 and not _SENTENCE_MARK.search(cell) and not _is_number(cell) \
-        and not _CODE_CELL.fullmatch(cell)
+    """A cell that reads as a product's name: short, no sentence or question, no number
+    or code alone."""
+    return len(cell) <= 60 and not _SENTENCE_MARK.search(cell) and not _is_number(cell) \
+        and not _CODE_CELL.fullmatch(cell) and not _QUESTION.search(cell)
 
 
 def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[str, str]) -> None:
@@ -324,7 +327,12 @@ def fab_record(header: list[str], row: list[str], columns: dict[int, str]) -> tu
         if not value:
             continue
         label = header[col] if col < len(header) else ""
-        if col in columns:
+        if columns.get(col) == "product" and "\n" in cell.strip():
+            # "泸川老窖 十五年陈酿\n浓香型 52% 500ml": the name, then more about it
+            name, rest = cell.strip().split("\n", 1)
+            values["product"] = (name.strip(), label)
+            extra.append(field_part(None, label, _cell_value(rest), english))
+        elif col in columns:
             values[columns[col]] = (value, label)
         elif label:
             extra.append(field_part(None, label, value, english))

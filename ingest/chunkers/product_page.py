@@ -38,7 +38,7 @@ _LABEL_AMOUNT = re.compile(r"^\s*(?P<label>[^\s：:\d¥￥$€]{1,8}|[A-Za-z][A-
 _PIECE_GAP = re.compile(r"\s{2,}|\u3000+|\s*[｜|]\s*|\s+[·•]\s+|(?<=[。；;])\s*(?=[^：:\n。，,]{1,8}[：:])")
 _TITLE_SEPARATORS = re.compile(r"[｜|]+|[（(]\s*[)）]|\s{2,}")
 # what is left of "（货号 BB-S09）" once the code is taken out
-_EMPTY_CODE_LABEL = re.compile(r"[（(\[【]\s*(?:[\u4e00-\u9fff]{0,4}[号码]|sku|item code|code|model|ref)?\s*[:：]?\s*[)）\]】]",
+_EMPTY_CODE_LABEL = re.compile(r"[（(\[【〔［]\s*(?:[\u4e00-\u9fff]{0,4}[号码]|sku|item code|code|model|ref)?\s*[:：]?\s*[)）\]】〕］]",
                                re.IGNORECASE)
 # the labels a code goes by in a title, outside brackets
 _CODE_LABELS = "|".join(re.escape(a) for a in sorted(
