@@ -19,6 +19,7 @@ from bot.amounts import amounts, fits
 from bot.intents import wanted_fields
 from bot.retrieve import TRANSLATED_CREDIT, Passage, Query, matching_form
 from ingest.chunkers.common import prose_parts
+from ingest.chunkers.fab import AMOUNT_CELL
 from ingest.document import Part
 from ingest.embedder import Embedder
 from ingest.normalize import cjk_bigrams, for_matching, has_cjk
@@ -45,8 +46,7 @@ _ASKS_PROCEDURE = re.compile(r"步骤|流程|怎么办理|怎么操作|怎么处
                              r"steps|procedure|process|how do (?:i|we|you)")
 INTENT_BONUS = 0.6
 _PRICE_LABEL = re.compile(r"价|price", re.IGNORECASE)
-_AMOUNT = re.compile(r"(?:[¥￥$€]|rmb|cny)\s?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\S{1,3})?|\d[\d,]*(?:\.\d+)?\s*元(?:\s*/\s*\S{1,3})?",
-                     re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"[\d,.]+")  # "1.5" under "重量" is no price: an amount says ¥ or 元
 BIGRAM_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
 # Parts within this share of the best part's score are shown beside it.
@@ -234,9 +234,10 @@ def _with_pairs(parts: list[Part], chosen: list[int], scores: list[float]) -> li
 
 def _is_other_price(part: Part) -> bool:
     """A column kept under its own header that is a price too: it says so ("会员到手价",
-    "VIP价") or holds an amount ("澄光会员：¥288")."""
+    "VIP价") or holds an amount with its currency ("澄光会员：¥288")."""
+    value = (part.value or "").strip("* ")
     return part.kind == "field" and part.field is None and (
-        bool(_PRICE_LABEL.search(part.label or "")) or bool(_AMOUNT.fullmatch((part.value or "").strip("* "))))
+        bool(_PRICE_LABEL.search(part.label or "")) or (bool(AMOUNT_CELL.fullmatch(value)) and not _BARE_NUMBER.fullmatch(value)))
 
 
 def _heading(passage: Passage) -> str | None:

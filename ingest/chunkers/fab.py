@@ -191,7 +191,7 @@ _NAME_HEADER = re.compile(r"(?:名称?|全称|名字|货品|name|title)$|全称|
 # a customer's doubt as written in a cell: a question ("会不会闷？", "有机是不是噱头", "Too dim?")
 _QUESTION = re.compile(r"[?？]|[吗呢吧]\s*$|会不会|是不是|能不能|要不要|有没有|怎么|什么|[哪啥]")
 # a cell that is an amount: "¥580", "358", "68元/瓶", "¥168/盒"
-_AMOUNT_CELL = re.compile(r"[¥￥$€]?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|cny)?(?:\s*/\s*\S{1,3})?", re.IGNORECASE)
+AMOUNT_CELL = re.compile(r"[¥￥$€]?\s*\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|cny)?(?:\s*/\s*\S{1,3})?", re.IGNORECASE)
 
 
 KIND_SAMPLE_ROWS = 60  # what kind a column is, read from its first rows (sheets run to thousands)
@@ -270,7 +270,7 @@ def _read_the_rest(rows: list[list[str]], match: HeaderMatch, overrides: dict[st
     priced = next((c for c, f in match.columns.items() if f == "price"), None)
     if priced is None or map_header(header[priced]) is None:
         amounts = next((col for col, label in enumerate(header) if (free(col, label) or col == priced)
-                        and (cells := _column(rows, match, col)) and all(_AMOUNT_CELL.fullmatch(c) for c in cells)),
+                        and (cells := _column(rows, match, col)) and all(AMOUNT_CELL.fullmatch(c) for c in cells)),
                        None)
         if amounts is not None and amounts != priced:
             if priced is not None:
