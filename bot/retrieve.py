@@ -83,7 +83,7 @@ class Passage:
     cross_lingual: float = 0.0  # 1.0 when the passage is not in the question's language (word overlap means less)
     missing_code: float = 0.0  # 1.0 when the question names a model code or spec value the passage lacks
     missing_date: float = 0.0  # 1.0 when the question asks about "today", "this year" … and the passage does not
-    missing_variant: bool = False  # the question names a model variant ("四人帐篷") the passage does not
+    missing_variant: bool = False  # the question names a variant ("四人帐篷", "18年") the passage is not
     question_words: float = 0.0  # how many content words the question has (coverage means more for long ones)
     focus: float = 0.0  # coverage of the question by the passage's best single part (see part_focus)
     translations: dict[str, list[str]] = field(default_factory=dict)  # question words in the passage's language
@@ -260,6 +260,22 @@ def missing_variant(question_norm: str, text: str) -> bool:
     return any(v not in text for v in _VARIANT.findall(question_norm))
 
 
+# A variant named by its number: "格兰18年", "2段", "6寸", "500ml"
+_NUMBERED_VARIANT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:年|段|寸|代|号|码|升|ml\b|l\b)")
+_NUMBER_IN_NAME = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+
+
+def other_numbered_variant(question_norm: str, chunk: ChunkRecord) -> bool:
+    """Is the passage about a product whose name is numbered ("Glen Arden 12 Year", "1段
+    800g") with other numbers than the variant the question names ("格兰18年")? Its
+    facts are another product's."""
+    asked = _NUMBERED_VARIANT.findall(question_norm)
+    if not asked or not chunk.about:
+        return False
+    numbers = set(_NUMBER_IN_NAME.findall(product_name(chunk)))
+    return bool(numbers) and any(n not in numbers for n in asked)
+
+
 def missing_mentions(question_norm: str, text: str) -> tuple[float, float]:
     """(code, date): does the question name a model code, or a relative date, that the
     passage does not contain? Similarity cannot tell "HY-AP500" from "HY-AP300"."""
@@ -392,7 +408,8 @@ class Retriever:
             passage.dense_best = max(best, passage.dense)
             passage.cross_lingual = float(language_of_passage(passage.chunk.text) != question_language)
             passage.missing_code, passage.missing_date = missing_mentions(question_norm, passage.matching_text)
-            passage.missing_variant = missing_variant(question_norm, passage.matching_text)
+            passage.missing_variant = missing_variant(question_norm, passage.matching_text) \
+                or other_numbered_variant(question_norm, passage.chunk)
             passage.question_words = float(min(len(weights), QUESTION_WORDS_CAP))
             passage.lexical_only = self.reader.degraded
             passage.query = query

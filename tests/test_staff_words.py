@@ -103,6 +103,7 @@ PRICE_LIST = (
     '全称 & 规格,货号,牌价,店里叫它\n'
     '"喵享冻干鸡肉粒\n100g 罐装",MX-F10,59,鸡肉罐\n'
     '"喵享冻干三文鱼粒\n100g 罐装",MX-F11,69,鱼罐\n'
+    '"云梯猫爬架 3代\n高1.2米",MX-C03,399,云梯\n'
 )
 
 
@@ -213,3 +214,11 @@ def test_a_reply_in_straight_quotes_stays_whole() -> None:
     line = '回："您说得对，冻干贵一点。但一罐能吃一个月。算下来一天两块钱。"'
     assert split_sentences(line) == [line]
     assert split_sentences('屏幕 5" 大。电池耐用。') == ['屏幕 5" 大。', "电池耐用。"]
+
+
+def test_a_variant_named_by_its_number_is_not_answered_with_another(shop: Services) -> None:
+    body = "\n".join(lines_of(shop, "云梯猫爬架3代多少钱"))
+    assert "399" in body, body
+    answer = shop.answerer.answer("云梯猫爬架4代多少钱")  # only the 3代 is sold
+    assert not answer.found, answer.text
+    assert "399" not in answer.text
