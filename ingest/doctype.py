@@ -31,13 +31,13 @@ def detect(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None =
     (read here once: the chunker takes it as it is)."""
     if document.doc_type and document.doc_type != "fab":
         return document.doc_type, None
+    sheet = is_fab_document(document, meaning)
     title = title or document.title or path.stem
-    named = TITLE_TYPE.search(for_matching(title))
-    rulebook = named is not None and not named.group("course")  # "…售后服务规则（SOP-CS-02）" sells nothing
-    page = None if is_fab_document(document, meaning) or rulebook else read_product_page(document, title, meaning)
-    if page is not None or document.doc_type == "fab":
+    rulebook = title_type(title) == "sop"  # "…售后服务规则（SOP-CS-02）" sells nothing
+    page = None if sheet or rulebook else read_product_page(document, title, meaning)
+    if page is not None or sheet or document.doc_type == "fab":
         return "fab", page  # a product's page is a product, wherever it is kept
-    return detect_doc_type(path, document, meaning), None
+    return _by_place_and_shape(path, document), None
 
 
 def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning | None = None) -> DocType:
@@ -45,13 +45,24 @@ def detect_doc_type(path: Path, document: LoadedDocument, meaning: HeaderMeaning
         return document.doc_type
     if is_fab_document(document, meaning):
         return "fab"
+    return _by_place_and_shape(path, document)
+
+
+def title_type(title: str) -> DocType | None:
+    """What the title calls the document, if it says."""
+    named = TITLE_TYPE.search(for_matching(title))
+    return None if named is None else "course" if named.group("course") else "sop"
+
+
+def _by_place_and_shape(path: Path, document: LoadedDocument) -> DocType:
+    """The folder it is kept in, then its title, then its numbered steps or clauses."""
     for part in reversed(path.parent.parts):
         found = FOLDER_TYPES.get(part.lower())
         if found:
             return found
-    named = TITLE_TYPE.search(for_matching(document.title or path.stem))
-    if named:
-        return "course" if named.group("course") else "sop"
+    titled = title_type(document.title or path.stem)
+    if titled:
+        return titled
     steps = sum(1 for b in document.blocks if b.kind == "list_item"
                 or (b.kind == "paragraph" and (numbered_step(b.text) or _CLAUSE.match(b.text))))
     return "sop" if steps >= 3 and steps * 4 >= len(document.blocks) else "course"
